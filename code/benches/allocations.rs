@@ -1,0 +1,76 @@
+//! The allocation pass: allocations and bytes per call of every case, counted by dhat.
+//!
+//! `cargo bench -p workshop --bench allocations -- [--chapter NAME] [--out FILE]`
+//!
+//! It runs apart from the criterion benches because dhat's allocator slows every allocation (about
+//! 30% on a whole bench here): never time under it. `cargo xtask bench` runs both and joins them.
+
+use std::process::ExitCode;
+
+use workshop::CHAPTERS;
+use workshop::measure::AllocRunner;
+
+#[global_allocator]
+static ALLOC: dhat::Alloc = dhat::Alloc;
+
+fn main() -> ExitCode {
+    let mut chapter = None;
+    let mut out = None;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--chapter" => chapter = args.next(),
+            "--out" => out = args.next(),
+            // cargo bench passes --bench; criterion-style filters are not supported here.
+            "--bench" => {}
+            other => {
+                eprintln!(
+                    "allocations: unknown argument {other:?}; usage: [--chapter NAME] [--out FILE]"
+                );
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let names: Vec<&str> = CHAPTERS.iter().map(|c| c.name).collect();
+    let selected: Vec<_> = match &chapter {
+        Some(name) => match CHAPTERS.iter().find(|c| c.name == name) {
+            Some(c) => vec![c],
+            None => {
+                eprintln!(
+                    "allocations: unknown chapter {name:?}; chapters with cases: {}",
+                    names.join(", ")
+                );
+                return ExitCode::from(2);
+            }
+        },
+        None => CHAPTERS.iter().collect(),
+    };
+
+    // Testing mode: no dhat-heap.json is written, and HeapStats are available.
+    let _profiler = dhat::Profiler::builder().testing().build();
+    let mut records = Vec::new();
+    for c in selected {
+        let mut runner = AllocRunner::new(c.name);
+        (c.alloc_cases)(&mut runner);
+        records.extend(runner.records);
+    }
+
+    let json = serde_json::to_string_pretty(&records).expect("records serialize");
+    match out {
+        Some(path) => {
+            if let Err(e) = std::fs::write(&path, json) {
+                eprintln!("allocations: cannot write {path}: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+        None => {
+            for r in &records {
+                println!(
+                    "{:<60} {:>10.2} allocs/op {:>12.1} B/op",
+                    r.id, r.allocs_per_op, r.bytes_per_op
+                );
+            }
+        }
+    }
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,148 @@
+//! Chapter "Benchmarking": `src/tools/benchmarking.md`. Bench: `benches/benchmarking.rs`.
+
+use std::hint::black_box;
+
+use crate::measure::{Group, Runner, Throughput};
+use crate::testing::{begins_with, begins_with_ignore_case};
+
+pub const CHAPTER: &str = "benchmarking";
+
+// ANCHOR: begins_with_chars
+/// `begins_with` written by hand, one `char` at a time: the kind of loop people write before they
+/// measure it against the standard library.
+pub fn begins_with_chars(s: &str, pat: &str) -> bool {
+    let mut s_chars = s.chars();
+    for p in pat.chars() {
+        if s_chars.next() != Some(p) {
+            return false;
+        }
+    }
+    true
+}
+// ANCHOR_END: begins_with_chars
+
+// ANCHOR: ignore_case_lowercase
+/// The first version most of us write: lower-case both strings, then compare. Two new `String`s
+/// per call, and `s` is lower-cased in full even when `pat` is two letters long.
+pub fn begins_with_ignore_case_lowercase(s: &str, pat: &str) -> bool {
+    s.to_lowercase().starts_with(&pat.to_lowercase())
+}
+// ANCHOR_END: ignore_case_lowercase
+
+/// One input of the `begins_with` benches.
+pub struct Input {
+    pub label: &'static str,
+    pub s: String,
+    pub pat: String,
+}
+
+// ANCHOR: inputs
+/// The inputs the benches use: the seed's short case, and a 1 KiB text whose 512-byte prefix either
+/// matches or differs in its first byte. Speed depends on the input, so measure more than one.
+pub fn inputs() -> Vec<Input> {
+    let long: String = "GoLang is awesome. ".repeat(54); // 1,026 bytes
+    vec![
+        Input {
+            label: "short",
+            s: "GoLang".into(),
+            pat: "Go".into(),
+        },
+        Input {
+            label: "long_match",
+            s: long.clone(),
+            pat: long[..512].into(),
+        },
+        Input {
+            label: "long_mismatch",
+            s: long.clone(),
+            pat: format!("X{}", &long[1..512]),
+        },
+    ]
+}
+// ANCHOR_END: inputs
+
+// ANCHOR: cases
+/// Every comparison the chapter shows. The criterion bench, the allocation pass and the claims
+/// all read this one list.
+pub fn cases<R: Runner>(r: &mut R) {
+    let inputs = inputs();
+
+    let mut g = r.group("begins_with");
+    for i in &inputs {
+        g.throughput(Throughput::Bytes(i.pat.len() as u64));
+        g.case("starts_with", Some(i.label), || {
+            begins_with(black_box(&i.s), black_box(&i.pat))
+        });
+        g.case("chars_loop", Some(i.label), || {
+            begins_with_chars(black_box(&i.s), black_box(&i.pat))
+        });
+    }
+    g.finish();
+    // ANCHOR_END: cases
+
+    // ANCHOR: black_box_cases
+    let mut g = r.group("black_box");
+    g.case("inputs_black_boxed", None, || {
+        begins_with(black_box("GoLang"), black_box("Go"))
+    });
+    // The compiler sees two constants and computes the answer at compile time.
+    g.case("constant_inputs", None, || begins_with("GoLang", "Go"));
+    // The answer is unused, so the call is dead code and is removed.
+    g.case("result_unused", None, || {
+        let _ = begins_with(black_box("GoLang"), black_box("Go"));
+    });
+    g.finish();
+    // ANCHOR_END: black_box_cases
+
+    // ANCHOR: ignore_case_cases
+    let mut g = r.group("ignore_case");
+    for i in &inputs[..2] {
+        let pat = i.pat[..i.pat.len().min(16)].to_uppercase();
+        g.throughput(Throughput::Bytes(i.s.len() as u64));
+        g.case("to_lowercase", Some(i.label), || {
+            begins_with_ignore_case_lowercase(black_box(&i.s), black_box(&pat))
+        });
+        g.case("eq_ignore_ascii_case", Some(i.label), || {
+            begins_with_ignore_case(black_box(&i.s), black_box(&pat))
+        });
+    }
+    g.finish();
+    // ANCHOR_END: ignore_case_cases
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hand_written_versions_agree_with_std() {
+        for i in inputs() {
+            assert_eq!(
+                begins_with_chars(&i.s, &i.pat),
+                begins_with(&i.s, &i.pat),
+                "{}",
+                i.label
+            );
+        }
+        for (s, pat) in [
+            ("GoLang", "GOL"),
+            ("GoLang", "java"),
+            ("Go", "GoLang"),
+            ("x", ""),
+        ] {
+            assert_eq!(
+                begins_with_ignore_case_lowercase(s, pat),
+                begins_with_ignore_case(s, pat),
+                "{s:?} {pat:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn inputs_say_what_their_labels_say() {
+        let inputs = inputs();
+        assert!(begins_with(&inputs[1].s, &inputs[1].pat));
+        assert!(!begins_with(&inputs[2].s, &inputs[2].pat));
+        assert_eq!(inputs[1].pat.len(), 512);
+    }
+}

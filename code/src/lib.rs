@@ -1,0 +1,25 @@
+//! Companion crate of *Optimizing Rust Programs*.
+//!
+//! One module per chapter: `src/tools/testing.md` ↔ [`testing`] ↔ `benches/testing.rs` (when the
+//! chapter measures something). The book shows this code by `{{#include}}`, so what you read is
+//! what is compiled, tested and benchmarked here.
+
+pub mod benchmarking;
+pub mod measure;
+pub mod testing;
+
+/// A chapter that measures something: its name (that of its bench file, `benches/<name>.rs`, and
+/// of its results, `results/<name>.json`) and its list of cases.
+pub struct Chapter {
+    pub name: &'static str,
+    pub alloc_cases: fn(&mut measure::AllocRunner),
+    pub list_cases: fn(&mut measure::ListRunner),
+}
+
+/// Every chapter with cases. The allocation pass and the claim tests walk this list; a bench file
+/// that is not listed here has no allocation column, and `cargo xtask bench` says so.
+pub const CHAPTERS: &[Chapter] = &[Chapter {
+    name: benchmarking::CHAPTER,
+    alloc_cases: benchmarking::cases,
+    list_cases: benchmarking::cases,
+}];
