@@ -1,13 +1,28 @@
-//! `cargo bench -p workshop --bench benchmarking`: the cases of the Benchmarking chapter.
-//! `cargo xtask bench benchmarking` runs this, adds allocations per op, and renders the tables.
+//! `cargo bench -p workshop --bench benchmarking`: the benches of the Benchmarking chapter.
+//! `cargo xtask bench benchmarking` runs this, adds allocations per call, and renders the tables.
+
+// ANCHOR: plain
+use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use workshop::benchmarking::{CHAPTER, cases};
-use workshop::measure::CriterionRunner;
+use workshop::testing::begins_with;
 
-fn benches(c: &mut Criterion) {
-    cases(&mut CriterionRunner::new(c, CHAPTER));
+/// The seed's `Benchmark_BeginsWith`, in criterion: criterion picks the number of iterations
+/// (Go's `b.N`) and runs the closure that many times per sample.
+fn begins_with_seed(c: &mut Criterion) {
+    c.bench_function("benchmarking/seed/begins_with", |b| {
+        b.iter(|| begins_with(black_box("GoLang"), black_box("Go")))
+    });
+}
+// ANCHOR_END: plain
+
+// ANCHOR: cases
+/// Everything else the chapter measures: the list of cases in `workshop::benchmarking`.
+fn chapter_cases(c: &mut Criterion) {
+    let mut runner = workshop::measure::CriterionRunner::new(c, workshop::benchmarking::CHAPTER);
+    workshop::benchmarking::cases(&mut runner);
 }
 
-criterion_group!(benchmarking, benches);
+criterion_group!(benchmarking, begins_with_seed, chapter_cases);
 criterion_main!(benchmarking);
+// ANCHOR_END: cases

@@ -133,11 +133,13 @@ impl Group for CriterionGroup<'_> {
             .sampling_mode(criterion::SamplingMode::Flat);
     }
 
+    // ANCHOR: criterion_case
     fn case<O>(&mut self, name: &str, param: Option<&str>, mut routine: impl FnMut() -> O) {
         // `Bencher::iter` black-boxes the returned value.
         self.0
             .bench_function(bench_id(name, param), |b| b.iter(&mut routine));
     }
+    // ANCHOR_END: criterion_case
 
     fn case_batched<I, O>(
         &mut self,
@@ -230,6 +232,7 @@ fn heap_counts() -> (u64, u64) {
 }
 
 impl AllocGroup<'_> {
+    // ANCHOR: alloc_measure
     fn measure<I, O>(
         &mut self,
         name: &str,
@@ -267,6 +270,7 @@ impl AllocGroup<'_> {
             iterations,
         });
     }
+    // ANCHOR_END: alloc_measure
 }
 
 impl Group for AllocGroup<'_> {

@@ -1,0 +1,97 @@
+//! Every `[[allocations]]` claim in `benches/<chapter>.claims.toml`, checked with dhat.
+//!
+//! dhat allows one profiler per process, so this file holds a single test that checks every
+//! claim of every chapter. Counts are deterministic: the same code makes the same allocations on
+//! every run, so there is no tolerance here (unlike the speed claims).
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use serde::Deserialize;
+use workshop::CHAPTERS;
+use workshop::measure::{AllocRunner, ListRunner};
+
+#[global_allocator]
+static ALLOC: dhat::Alloc = dhat::Alloc;
+
+#[derive(Deserialize)]
+struct ClaimsFile {
+    #[serde(default)]
+    allocations: Vec<AllocationClaim>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AllocationClaim {
+    case: String,
+    at_most: Option<f64>,
+    at_least: Option<f64>,
+    why: String,
+}
+
+fn claims_of(chapter: &str) -> Vec<AllocationClaim> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("benches/{chapter}.claims.toml"));
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return Vec::new();
+    };
+    let file: ClaimsFile =
+        toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    file.allocations
+}
+
+#[test]
+fn allocation_claims_hold() {
+    let _profiler = dhat::Profiler::builder().testing().build();
+    let mut failures = Vec::new();
+    let mut checked = 0;
+
+    for chapter in CHAPTERS {
+        let claims = claims_of(chapter.name);
+        if claims.is_empty() {
+            continue;
+        }
+        let wanted: BTreeSet<String> =
+            claims.iter().map(|c| format!("{}/{}", chapter.name, c.case)).collect();
+
+        let mut list = ListRunner { chapter: chapter.name, ids: Vec::new() };
+        (chapter.list_cases)(&mut list);
+        for id in &wanted {
+            if !list.ids.contains(id) {
+                failures.push(format!("{id}: no such case (claims name cases of code/src/{}.rs)", chapter.name));
+            }
+        }
+
+        let filter = wanted.clone();
+        let mut runner = AllocRunner::new(chapter.name).only(move |id| filter.contains(id));
+        (chapter.alloc_cases)(&mut runner);
+
+        for claim in &claims {
+            let id = format!("{}/{}", chapter.name, claim.case);
+            let Some(record) = runner.records.iter().find(|r| r.id == id) else {
+                continue; // reported above
+            };
+            checked += 1;
+            let measured = record.allocs_per_op;
+            assert!(claim.at_most.is_some() || claim.at_least.is_some(), "{id}: a claim needs at_most or at_least");
+            if let Some(max) = claim.at_most {
+                if measured > max {
+                    failures.push(format!(
+                        "{id}: {measured} allocations per call, claimed at most {max} ({})",
+                        claim.why
+                    ));
+                }
+            }
+            if let Some(min) = claim.at_least {
+                if measured < min {
+                    failures.push(format!(
+                        "{id}: {measured} allocations per call, claimed at least {min} ({})",
+                        claim.why
+                    ));
+                }
+            }
+        }
+    }
+
+    assert!(failures.is_empty(), "allocation claims failed:\n{}", failures.join("\n"));
+    assert!(checked > 0, "no allocation claim was checked: are the claims files in code/benches/?");
+}
