@@ -81,14 +81,28 @@ pub fn cases<R: Runner>(r: &mut R) {
     // ANCHOR_END: cases
 
     // ANCHOR: black_box_cases
+    // Each mistake, once where the optimizer can see the code (`str::starts_with` is inlined into
+    // the benchmark loop) and once where it cannot (`begins_with` is an ordinary function of
+    // another crate, called, not inlined).
     let mut g = r.group("black_box");
-    g.case("inputs_black_boxed", None, || {
+    g.case("inputs_black_boxed", Some("inlined"), || {
+        black_box("GoLang").starts_with(black_box("Go"))
+    });
+    // Two constants: the compiler can compute the answer before the program runs.
+    g.case("constant_inputs", Some("inlined"), || {
+        "GoLang".starts_with("Go")
+    });
+    // The answer is unused: the call is dead code if the compiler can see it has no side effects.
+    g.case("result_unused", Some("inlined"), || {
+        let _ = black_box("GoLang").starts_with(black_box("Go"));
+    });
+    g.case("inputs_black_boxed", Some("opaque_call"), || {
         begins_with(black_box("GoLang"), black_box("Go"))
     });
-    // The compiler sees two constants and computes the answer at compile time.
-    g.case("constant_inputs", None, || begins_with("GoLang", "Go"));
-    // The answer is unused, so the call is dead code and is removed.
-    g.case("result_unused", None, || {
+    g.case("constant_inputs", Some("opaque_call"), || {
+        begins_with("GoLang", "Go")
+    });
+    g.case("result_unused", Some("opaque_call"), || {
         let _ = begins_with(black_box("GoLang"), black_box("Go"));
     });
     g.finish();

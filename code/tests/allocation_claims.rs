@@ -50,14 +50,22 @@ fn allocation_claims_hold() {
         if claims.is_empty() {
             continue;
         }
-        let wanted: BTreeSet<String> =
-            claims.iter().map(|c| format!("{}/{}", chapter.name, c.case)).collect();
+        let wanted: BTreeSet<String> = claims
+            .iter()
+            .map(|c| format!("{}/{}", chapter.name, c.case))
+            .collect();
 
-        let mut list = ListRunner { chapter: chapter.name, ids: Vec::new() };
+        let mut list = ListRunner {
+            chapter: chapter.name,
+            ids: Vec::new(),
+        };
         (chapter.list_cases)(&mut list);
         for id in &wanted {
             if !list.ids.contains(id) {
-                failures.push(format!("{id}: no such case (claims name cases of code/src/{}.rs)", chapter.name));
+                failures.push(format!(
+                    "{id}: no such case (claims name cases of code/src/{}.rs)",
+                    chapter.name
+                ));
             }
         }
 
@@ -72,7 +80,10 @@ fn allocation_claims_hold() {
             };
             checked += 1;
             let measured = record.allocs_per_op;
-            assert!(claim.at_most.is_some() || claim.at_least.is_some(), "{id}: a claim needs at_most or at_least");
+            assert!(
+                claim.at_most.is_some() || claim.at_least.is_some(),
+                "{id}: a claim needs at_most or at_least"
+            );
             if let Some(max) = claim.at_most {
                 if measured > max {
                     failures.push(format!(
@@ -92,6 +103,13 @@ fn allocation_claims_hold() {
         }
     }
 
-    assert!(failures.is_empty(), "allocation claims failed:\n{}", failures.join("\n"));
-    assert!(checked > 0, "no allocation claim was checked: are the claims files in code/benches/?");
+    assert!(
+        failures.is_empty(),
+        "allocation claims failed:\n{}",
+        failures.join("\n")
+    );
+    assert!(
+        checked > 0,
+        "no allocation claim was checked: are the claims files in code/benches/?"
+    );
 }
