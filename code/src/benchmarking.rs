@@ -2,8 +2,8 @@
 
 use std::hint::black_box;
 
-use crate::measure::{Group, Runner, Throughput};
-use crate::testing::{begins_with, begins_with_ignore_case};
+use workshop::measure::{Group, Runner, Throughput};
+use workshop::testing::{begins_with, begins_with_ignore_case};
 
 pub const CHAPTER: &str = "benchmarking";
 

@@ -4,6 +4,11 @@
 //! chapter measures something). The book shows this code by `{{#include}}`, so what you read is
 //! what is compiled, tested and benchmarked here.
 
+// Chapters include whole module files, and the snippet harness compiles each as a program that
+// uses this crate from outside, as `workshop`. Naming the crate `workshop` inside it too lets a
+// module write `use workshop::measure::Runner` and compile the same way in both places.
+extern crate self as workshop;
+
 pub mod benchmarking;
 pub mod measure;
 pub mod testing;

@@ -602,7 +602,31 @@ mod tests {
         EstimatesJson {
             mean: e(mean),
             median: e(mean * 0.98),
+            slope: None,
         }
+    }
+
+    #[test]
+    fn slope_is_reported_when_criterion_has_one() {
+        let mut e = estimates(100.0);
+        e.slope = Some(EstimateJson {
+            point_estimate: 90.0,
+            confidence_interval: IntervalJson {
+                lower_bound: 89.0,
+                upper_bound: 91.0,
+            },
+        });
+        let t = timed(
+            "benchmarking/",
+            benchmark("benchmarking/ignore_case", Some("to_lowercase"), "short"),
+            e,
+            SystemTime::UNIX_EPOCH,
+        );
+        assert_eq!(
+            (t.time.estimate, t.time.lower, t.time.upper),
+            (90.0, 89.0, 91.0)
+        );
+        assert_eq!(t.time.median, 98.0);
     }
 
     #[test]
