@@ -23,6 +23,10 @@ fn chapter_cases(c: &mut Criterion) {
     workshop::benchmarking::cases(&mut runner);
 }
 
-criterion_group!(benchmarking, begins_with_seed, chapter_cases);
+criterion_group! {
+    name = benchmarking;
+    config = workshop::measure::criterion_config();
+    targets = begins_with_seed, chapter_cases
+}
 criterion_main!(benchmarking);
 // ANCHOR_END: cases

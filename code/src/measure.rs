@@ -84,6 +84,16 @@ fn case_id(group: &str, name: &str, param: Option<&str>) -> String {
 // ----------------------------------------------------------------------------------------------
 // Time: criterion.
 
+/// The criterion settings of every bench in the workshop: criterion's defaults (3 s of warm-up,
+/// 5 s of measurement per case) would make a full `cargo bench` take hours across the book. One
+/// second and three are enough for the intervals the tables show; options given on the command
+/// line (`-- --measurement-time 10`) still win.
+pub fn criterion_config() -> Criterion {
+    Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3))
+}
+
 /// Times every case with criterion; used by the files in `code/benches/`.
 pub struct CriterionRunner<'c> {
     criterion: &'c mut Criterion,
