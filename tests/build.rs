@@ -24,7 +24,8 @@ mod expand;
 const SHARED_TEMPLATES: &str = "templates.skt.md";
 
 fn main() {
-    let manifest_dir = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("run by cargo"));
+    let manifest_dir =
+        PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("run by cargo"));
     let out_dir = PathBuf::from(env::var_os("OUT_DIR").expect("run by cargo"));
     let book_src = expand::normalize(&manifest_dir.join("../src"));
 
@@ -35,7 +36,8 @@ fn main() {
     let shared_templates = read_optional(&shared_templates_path);
 
     let mut chapters = Vec::new();
-    find_chapters(&book_src, &book_src, &mut chapters).expect("cannot list the book's chapters");
+    find_chapters(&book_src, &book_src, &mut chapters)
+        .expect("cannot list the book's chapters");
     chapters.sort();
 
     let copies_dir = out_dir.join("chapters");
@@ -65,7 +67,8 @@ fn main() {
             "{}.skt.md",
             path.file_name().unwrap_or_default().to_string_lossy()
         ));
-        let templates = format!("{shared_templates}\n{}", read_optional(&own_templates_path));
+        let templates =
+            format!("{shared_templates}\n{}", read_optional(&own_templates_path));
         let template_names = expand::template_names(&templates);
 
         let text = match fs::read_to_string(&path) {
@@ -82,8 +85,14 @@ fn main() {
             read_files.push(expand::normalize(file));
             Ok(text)
         };
-        let processed =
-            expand::process_chapter(&display, &stem, &text, dir, &template_names, &mut read);
+        let processed = expand::process_chapter(
+            &display,
+            &stem,
+            &text,
+            dir,
+            &template_names,
+            &mut read,
+        );
         included.extend(read_files.iter().cloned());
         match processed {
             Ok(chapter) => {
@@ -168,7 +177,10 @@ fn find_chapters(root: &Path, dir: &Path, chapters: &mut Vec<PathBuf>) -> io::Re
             if path != root.join("generated") {
                 find_chapters(root, &path, chapters)?;
             }
-        } else if name.ends_with(".md") && !name.ends_with(".skt.md") && name != "SUMMARY.md" {
+        } else if name.ends_with(".md")
+            && !name.ends_with(".skt.md")
+            && name != "SUMMARY.md"
+        {
             chapters.push(path.strip_prefix(root).unwrap_or(&path).to_path_buf());
         }
     }
@@ -181,7 +193,8 @@ fn write_if_changed(path: &Path, content: &str) -> bool {
     if fs::read_to_string(path).is_ok_and(|old| old == content) {
         return false;
     }
-    fs::write(path, content).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+    fs::write(path, content)
+        .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
     true
 }
 

@@ -2,8 +2,9 @@
 //!
 //! `cargo bench -p workshop --bench allocations -- [--chapter NAME] [--out FILE]`
 //!
-//! It runs apart from the criterion benches because dhat's allocator slows every allocation (about
-//! 30% on a whole bench here): never time under it. `cargo xtask bench` runs both and joins them.
+//! It runs apart from the criterion benches because dhat's allocator slows every
+//! allocation (about 30% on a whole bench here): never time under it. `cargo xtask bench`
+//! runs both and joins them.
 
 use std::process::ExitCode;
 

@@ -1,5 +1,6 @@
-//! `cargo bench -p workshop --bench benchmarking`: the benches of the Benchmarking chapter.
-//! `cargo xtask bench benchmarking` runs this, adds allocations per call, and renders the tables.
+//! `cargo bench -p workshop --bench benchmarking`: the benches of the Benchmarking
+//! chapter. `cargo xtask bench benchmarking` runs this, adds allocations per call, and
+//! renders the tables.
 
 // ANCHOR: plain
 use std::hint::black_box;
@@ -7,8 +8,8 @@ use std::hint::black_box;
 use criterion::{Criterion, criterion_group, criterion_main};
 use workshop::testing::begins_with;
 
-/// The seed's `Benchmark_BeginsWith`, in criterion: criterion picks the number of iterations
-/// (Go's `b.N`) and runs the closure that many times per sample.
+/// The seed's `Benchmark_BeginsWith`, in criterion: criterion picks the number of
+/// iterations (Go's `b.N`) and runs the closure that many times per sample.
 fn begins_with_seed(c: &mut Criterion) {
     c.bench_function("benchmarking/seed/begins_with", |b| {
         b.iter(|| begins_with(black_box("GoLang"), black_box("Go")))
@@ -19,7 +20,8 @@ fn begins_with_seed(c: &mut Criterion) {
 // ANCHOR: cases
 /// Everything else the chapter measures: the list of cases in `workshop::benchmarking`.
 fn chapter_cases(c: &mut Criterion) {
-    let mut runner = workshop::measure::CriterionRunner::new(c, workshop::benchmarking::CHAPTER);
+    let mut runner =
+        workshop::measure::CriterionRunner::new(c, workshop::benchmarking::CHAPTER);
     workshop::benchmarking::cases(&mut runner);
 }
 

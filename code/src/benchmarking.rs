@@ -8,8 +8,8 @@ use workshop::testing::{begins_with, begins_with_ignore_case};
 pub const CHAPTER: &str = "benchmarking";
 
 // ANCHOR: begins_with_chars
-/// `begins_with` written by hand, one `char` at a time: the kind of loop people write before they
-/// measure it against the standard library.
+/// `begins_with` written by hand, one `char` at a time: the kind of loop people write
+/// before they measure it against the standard library.
 pub fn begins_with_chars(s: &str, pat: &str) -> bool {
     let mut s_chars = s.chars();
     for p in pat.chars() {
@@ -22,8 +22,9 @@ pub fn begins_with_chars(s: &str, pat: &str) -> bool {
 // ANCHOR_END: begins_with_chars
 
 // ANCHOR: ignore_case_lowercase
-/// The first version most of us write: lower-case both strings, then compare. Two new `String`s
-/// per call, and `s` is lower-cased in full even when `pat` is two letters long.
+/// The first version most of us write: lower-case both strings, then compare. Two new
+/// `String`s per call, and `s` is lower-cased in full even when `pat` is two letters
+/// long.
 pub fn begins_with_ignore_case_lowercase(s: &str, pat: &str) -> bool {
     s.to_lowercase().starts_with(&pat.to_lowercase())
 }
@@ -37,8 +38,9 @@ pub struct Input {
 }
 
 // ANCHOR: inputs
-/// The inputs the benches use: the seed's short case, and a 1 KiB text whose 512-byte prefix either
-/// matches or differs in its first byte. Speed depends on the input, so measure more than one.
+/// The inputs the benches use: the seed's short case, and a 1 KiB text whose 512-byte
+/// prefix either matches or differs in its first byte. Speed depends on the input, so
+/// measure more than one.
 pub fn inputs() -> Vec<Input> {
     let long: String = "GoLang is awesome. ".repeat(54); // 1,026 bytes
     vec![
@@ -62,8 +64,8 @@ pub fn inputs() -> Vec<Input> {
 // ANCHOR_END: inputs
 
 // ANCHOR: cases
-/// Every comparison the chapter shows. The criterion bench, the allocation pass and the claims
-/// all read this one list.
+/// Every comparison the chapter shows. The criterion bench, the allocation pass and the
+/// claims all read this one list.
 pub fn cases<R: Runner>(r: &mut R) {
     let inputs = inputs();
 
@@ -81,9 +83,9 @@ pub fn cases<R: Runner>(r: &mut R) {
     // ANCHOR_END: cases
 
     // ANCHOR: black_box_cases
-    // Each mistake, once where the optimizer can see the code (`str::starts_with` is inlined into
-    // the benchmark loop) and once where it cannot (`begins_with` is an ordinary function of
-    // another crate, called, not inlined).
+    // Each mistake, once where the optimizer can see the code (`str::starts_with` is
+    // inlined into the benchmark loop) and once where it cannot (`begins_with` is an
+    // ordinary function of another crate, called, not inlined).
     let mut g = r.group("black_box");
     g.case("inputs_black_boxed", Some("inlined"), || {
         black_box("GoLang").starts_with(black_box("Go"))
@@ -92,7 +94,8 @@ pub fn cases<R: Runner>(r: &mut R) {
     g.case("constant_inputs", Some("inlined"), || {
         "GoLang".starts_with("Go")
     });
-    // The answer is unused: the call is dead code if the compiler can see it has no side effects.
+    // The answer is unused: the call is dead code if the compiler can see it has no side
+    // effects.
     g.case("result_unused", Some("inlined"), || {
         let _ = black_box("GoLang").starts_with(black_box("Go"));
     });

@@ -1,28 +1,30 @@
 //! Companion crate of *Optimizing Rust Programs*.
 //!
-//! One module per chapter: `src/tools/testing.md` ↔ [`testing`] ↔ `benches/testing.rs` (when the
-//! chapter measures something). The book shows this code by `{{#include}}`, so what you read is
-//! what is compiled, tested and benchmarked here.
+//! One module per chapter: `src/tools/testing.md` ↔ [`testing`] ↔ `benches/testing.rs`
+//! (when the chapter measures something). The book shows this code by `{{#include}}`, so
+//! what you read is what is compiled, tested and benchmarked here.
 
-// Chapters include whole module files, and the snippet harness compiles each as a program that
-// uses this crate from outside, as `workshop`. Naming the crate `workshop` inside it too lets a
-// module write `use workshop::measure::Runner` and compile the same way in both places.
+// Chapters include whole module files, and the snippet harness compiles each as a program
+// that uses this crate from outside, as `workshop`. Naming the crate `workshop` inside it
+// too lets a module write `use workshop::measure::Runner` and compile the same way in
+// both places.
 extern crate self as workshop;
 
 pub mod benchmarking;
 pub mod measure;
 pub mod testing;
 
-/// A chapter that measures something: its name (that of its bench file, `benches/<name>.rs`, and
-/// of its results, `results/<name>.json`) and its list of cases.
+/// A chapter that measures something: its name (that of its bench file,
+/// `benches/<name>.rs`, and of its results, `results/<name>.json`) and its list of cases.
 pub struct Chapter {
     pub name: &'static str,
     pub alloc_cases: fn(&mut measure::AllocRunner),
     pub list_cases: fn(&mut measure::ListRunner),
 }
 
-/// Every chapter with cases. The allocation pass and the claim tests walk this list; a bench file
-/// that is not listed here has no allocation column, and `cargo xtask bench` says so.
+/// Every chapter with cases. The allocation pass and the claim tests walk this list; a
+/// bench file that is not listed here has no allocation column, and `cargo xtask bench`
+/// says so.
 pub const CHAPTERS: &[Chapter] = &[Chapter {
     name: benchmarking::CHAPTER,
     alloc_cases: benchmarking::cases,

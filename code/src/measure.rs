@@ -1,6 +1,7 @@
 //! One list of cases per chapter, three consumers.
 //!
-//! A chapter declares the alternatives it compares once, in a function generic over [`Runner`]:
+//! A chapter declares the alternatives it compares once, in a function generic over
+//! [`Runner`]:
 //!
 //! ```
 //! use std::hint::black_box;
@@ -10,16 +11,17 @@
 //!     let text = "GoLang is awesome".to_string();
 //!     let mut g = r.group("prefix");
 //!     g.case("starts_with", None, || black_box(&text).starts_with(black_box("Go")));
-//!     g.case("to_owned_then_compare", None, || black_box(&text).to_owned().starts_with("Go"));
+//!     g.case("owned", None, || black_box(&text).to_owned().starts_with("Go"));
 //!     g.finish();
 //! }
 //! # cases(&mut workshop::measure::ListRunner::default());
 //! ```
 //!
-//! The criterion bench times each case ([`CriterionRunner`]); the allocation pass counts its
-//! allocations with dhat ([`AllocRunner`], in a separate binary so that dhat's allocator never sits
-//! under the timing loop); the claim tests and `cargo xtask check` find cases by the same ids.
-//! Renaming a case renames it everywhere; a claim naming a case that no longer exists fails.
+//! The criterion bench times each case ([`CriterionRunner`]); the allocation pass counts
+//! its allocations with dhat ([`AllocRunner`], in a separate binary so that dhat's
+//! allocator never sits under the timing loop); the claim tests and `cargo xtask check`
+//! find cases by the same ids. Renaming a case renames it everywhere; a claim naming a
+//! case that no longer exists fails.
 //!
 //! A case's id is `chapter/group/case` or `chapter/group/case/param`: exactly criterion's
 //! benchmark id, so results from both passes join on it.
@@ -43,8 +45,8 @@ pub trait Runner {
     where
         Self: 'a;
 
-    /// Opens a group: alternatives compared side by side, measured in one run. The first case
-    /// added is the baseline the generated tables compare the others with.
+    /// Opens a group: alternatives compared side by side, measured in one run. The first
+    /// case added is the baseline the generated tables compare the others with.
     fn group(&mut self, name: &str) -> Self::Group<'_>;
 }
 
@@ -53,16 +55,17 @@ pub trait Group {
     /// The work one call of the following cases does.
     fn throughput(&mut self, throughput: Throughput);
 
-    /// Marks the group's cases as slow (milliseconds per call or more): fewer samples, so that a
-    /// full bench run stays within minutes on a 2-core machine.
+    /// Marks the group's cases as slow (milliseconds per call or more): fewer samples, so
+    /// that a full bench run stays within minutes on a 2-core machine.
     fn slow(&mut self);
 
-    /// One alternative. `routine` performs one operation on inputs prepared outside it; its
-    /// result is passed through `black_box` so that the work cannot be optimized away.
+    /// One alternative. `routine` performs one operation on inputs prepared outside it;
+    /// its result is passed through `black_box` so that the work cannot be optimized
+    /// away.
     fn case<O>(&mut self, name: &str, param: Option<&str>, routine: impl FnMut() -> O);
 
-    /// One alternative that consumes its input: `setup` builds a fresh input for every call and is
-    /// neither timed nor counted.
+    /// One alternative that consumes its input: `setup` builds a fresh input for every
+    /// call and is neither timed nor counted.
     fn case_batched<I, O>(
         &mut self,
         name: &str,
@@ -81,13 +84,13 @@ fn case_id(group: &str, name: &str, param: Option<&str>) -> String {
     }
 }
 
-// ----------------------------------------------------------------------------------------------
+// ---------------------------------------------------------------------------------------
 // Time: criterion.
 
-/// The criterion settings of every bench in the workshop: criterion's defaults (3 s of warm-up,
-/// 5 s of measurement per case) would make a full `cargo bench` take hours across the book. One
-/// second and three are enough for the intervals the tables show; options given on the command
-/// line (`-- --measurement-time 10`) still win.
+/// The criterion settings of every bench in the workshop: criterion's defaults (3 s of
+/// warm-up, 5 s of measurement per case) would make a full `cargo bench` take hours
+/// across the book. One second and three are enough for the intervals the tables show;
+/// options given on the command line (`-- --measurement-time 10`) still win.
 pub fn criterion_config() -> Criterion {
     Criterion::default()
         .warm_up_time(Duration::from_secs(1))
@@ -144,7 +147,12 @@ impl Group for CriterionGroup<'_> {
     }
 
     // ANCHOR: criterion_case
-    fn case<O>(&mut self, name: &str, param: Option<&str>, mut routine: impl FnMut() -> O) {
+    fn case<O>(
+        &mut self,
+        name: &str,
+        param: Option<&str>,
+        mut routine: impl FnMut() -> O,
+    ) {
         // `Bencher::iter` black-boxes the returned value.
         self.0
             .bench_function(bench_id(name, param), |b| b.iter(&mut routine));
@@ -168,7 +176,7 @@ impl Group for CriterionGroup<'_> {
     }
 }
 
-// ----------------------------------------------------------------------------------------------
+// ---------------------------------------------------------------------------------------
 // Allocations: dhat.
 
 /// Allocations one case makes per call, measured by [`AllocRunner`].
@@ -188,10 +196,11 @@ pub struct AllocRecord {
 
 /// Counts the allocations of every case with dhat's heap statistics.
 ///
-/// A dhat profiler must be running (testing mode is enough) and `dhat::Alloc` must be the global
-/// allocator of the binary: see `code/benches/allocations.rs` and `code/tests/allocation_claims.rs`.
-/// Each case is called once to warm up (a reused buffer grows on its first call: the steady state
-/// is what we report), then repeatedly for about [`AllocRunner::budget`].
+/// A dhat profiler must be running (testing mode is enough) and `dhat::Alloc` must be the
+/// global allocator of the binary: see `code/benches/allocations.rs` and
+/// `code/tests/allocation_claims.rs`. Each case is called once to warm up (a reused
+/// buffer grows on its first call: the steady state is what we report), then repeatedly
+/// for about [`AllocRunner::budget`].
 pub struct AllocRunner {
     chapter: &'static str,
     /// Only cases whose id passes this filter are run.
@@ -290,7 +299,12 @@ impl Group for AllocGroup<'_> {
 
     fn slow(&mut self) {}
 
-    fn case<O>(&mut self, name: &str, param: Option<&str>, mut routine: impl FnMut() -> O) {
+    fn case<O>(
+        &mut self,
+        name: &str,
+        param: Option<&str>,
+        mut routine: impl FnMut() -> O,
+    ) {
         self.measure(name, param, || (), |()| routine());
     }
 
@@ -307,11 +321,11 @@ impl Group for AllocGroup<'_> {
     fn finish(self) {}
 }
 
-// ----------------------------------------------------------------------------------------------
+// ---------------------------------------------------------------------------------------
 // Names only.
 
-/// Lists the ids of the cases without running them (for doc examples, and to check that the ids a
-/// claim names exist).
+/// Lists the ids of the cases without running them (for doc examples, and to check that
+/// the ids a claim names exist).
 #[derive(Default)]
 pub struct ListRunner {
     pub chapter: &'static str,

@@ -1,8 +1,8 @@
 //! Every `[[allocations]]` claim in `benches/<chapter>.claims.toml`, checked with dhat.
 //!
-//! dhat allows one profiler per process, so this file holds a single test that checks every
-//! claim of every chapter. Counts are deterministic: the same code makes the same allocations on
-//! every run, so there is no tolerance here (unlike the speed claims).
+//! dhat allows one profiler per process, so this file holds a single test that checks
+//! every claim of every chapter. Counts are deterministic: the same code makes the same
+//! allocations on every run, so there is no tolerance here (unlike the speed claims).
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -30,7 +30,8 @@ struct AllocationClaim {
 }
 
 fn claims_of(chapter: &str) -> Vec<AllocationClaim> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("benches/{chapter}.claims.toml"));
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("benches/{chapter}.claims.toml"));
     let Ok(text) = std::fs::read_to_string(&path) else {
         return Vec::new();
     };
@@ -70,7 +71,8 @@ fn allocation_claims_hold() {
         }
 
         let filter = wanted.clone();
-        let mut runner = AllocRunner::new(chapter.name).only(move |id| filter.contains(id));
+        let mut runner =
+            AllocRunner::new(chapter.name).only(move |id| filter.contains(id));
         (chapter.alloc_cases)(&mut runner);
 
         for claim in &claims {

@@ -176,7 +176,10 @@ pub fn take_rustdoc_include_lines(s: &str, start: usize, end: Option<usize>) -> 
 
 /// mdBook's `take_rustdoc_include_anchored_lines`: the whole file, the anchored lines shown and
 /// the others hidden behind `# `, every anchor marker line dropped.
-pub fn take_rustdoc_include_anchored_lines(s: &str, anchor: &str) -> Result<String, AnchorError> {
+pub fn take_rustdoc_include_anchored_lines(
+    s: &str,
+    anchor: &str,
+) -> Result<String, AnchorError> {
     let mut output = String::with_capacity(s.len());
     let mut within = false;
     let mut found = false;
@@ -343,11 +346,20 @@ pub struct Expanded {
 
 /// Expands every link of `text` (a chapter in directory `dir`) as mdBook's `replace_all` does,
 /// recursively, reading files through `read`. Errors carry the chapter line of the link.
-pub fn expand_includes(text: &str, dir: &Path, read: &mut ReadFile) -> Result<Expanded, Error> {
+pub fn expand_includes(
+    text: &str,
+    dir: &Path,
+    read: &mut ReadFile,
+) -> Result<Expanded, Error> {
     replace_all(text, dir, 0, read)
 }
 
-fn replace_all(s: &str, dir: &Path, depth: usize, read: &mut ReadFile) -> Result<Expanded, Error> {
+fn replace_all(
+    s: &str,
+    dir: &Path,
+    depth: usize,
+    read: &mut ReadFile,
+) -> Result<Expanded, Error> {
     let mut out = Expanded {
         text: String::with_capacity(s.len()),
         origin: vec![1],
@@ -371,8 +383,8 @@ fn replace_all(s: &str, dir: &Path, depth: usize, read: &mut ReadFile) -> Result
         };
         push_literal(&mut out, &mut line, &s[copied_to..link.start]);
         let at = line;
-        let content =
-            render_link(&link, kind, dir, read).map_err(|message| Error { line: at, message })?;
+        let content = render_link(&link, kind, dir, read)
+            .map_err(|message| Error { line: at, message })?;
         let content = match kind.path() {
             Some(path) if depth < MAX_INCLUDE_DEPTH => {
                 let included = dir.join(path);
@@ -415,12 +427,15 @@ fn render_link(
     dir: &Path,
     read: &mut ReadFile,
 ) -> Result<String, String> {
-    let mut read_file =
-        |path: &str| read(&dir.join(path)).map_err(|e| format!("cannot include {path}: {e}"));
+    let mut read_file = |path: &str| {
+        read(&dir.join(path)).map_err(|e| format!("cannot include {path}: {e}"))
+    };
     let anchor_error = |path: &str, anchor: &str, error: AnchorError| match error {
         AnchorError::NotFound => format!("anchor \"{anchor}\" not found in {path}"),
         AnchorError::NotClosed => {
-            format!("anchor \"{anchor}\" in {path} has no matching \"ANCHOR_END: {anchor}\"")
+            format!(
+                "anchor \"{anchor}\" in {path} has no matching \"ANCHOR_END: {anchor}\""
+            )
         }
     };
     match kind {
@@ -803,7 +818,8 @@ pub fn rewrite_tests(body: &[String]) -> Option<Vec<String>> {
                 continue;
             }
             if let Some(name) = fn_name(trimmed) {
-                let mut path: Vec<&str> = modules.iter().map(|(m, _)| m.as_str()).collect();
+                let mut path: Vec<&str> =
+                    modules.iter().map(|(m, _)| m.as_str()).collect();
                 path.push(name);
                 let test = pending.take().unwrap_or_default();
                 tests.push(TestFn {
@@ -949,7 +965,9 @@ pub enum Plan {
 
 /// `E0515`: what rustdoc accepts as an error code tag.
 pub fn is_error_code(token: &str) -> bool {
-    token.len() == 5 && token.starts_with('E') && token[1..].bytes().all(|b| b.is_ascii_digit())
+    token.len() == 5
+        && token.starts_with('E')
+        && token[1..].bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Whether a block explains itself: some `//` comment with a few words in it.
@@ -962,6 +980,29 @@ pub fn has_reason(body: &[String]) -> bool {
                 .filter(|word| word.chars().any(char::is_alphabetic))
                 .count()
                 >= MIN_REASON_WORDS
+        })
+    })
+}
+
+/// Crates this book's snippets use that the Rust Playground does not have: a block that uses one
+/// must be tagged `noplayground`, or mdBook shows a Run button that can only fail.
+pub const OFF_PLAYGROUND: &[&str] =
+    &["workshop", "criterion", "dhat", "pprof", "skeptic"];
+
+/// The first crate of [`OFF_PLAYGROUND`] the block's code (hidden lines included, comments
+/// not) refers to as `name::` or `extern crate name`.
+pub fn off_playground_crate(body: &[String]) -> Option<&'static str> {
+    body.iter().find_map(|line| {
+        let code = unhide(line);
+        let code = code.split("//").next().unwrap_or_default();
+        OFF_PLAYGROUND.iter().copied().find(|name| {
+            code.match_indices(name).any(|(at, _)| {
+                let before = code[..at].chars().next_back();
+                let after = &code[at + name.len()..];
+                !before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':')
+                    && (after.starts_with("::")
+                        || code[..at].trim_end().ends_with("extern crate"))
+            })
         })
     })
 }
@@ -985,6 +1026,14 @@ pub fn plan_block(block: &Block, templates: &[String]) -> Result<Plan, String> {
             return Err(format!(
                 "a rust block that is not run must say why: `{tag}` needs a `// comment` of a \
                  few words inside the block giving the reason"
+            ));
+        }
+    }
+    if !has("noplayground") {
+        if let Some(name) = off_playground_crate(&block.body) {
+            return Err(format!(
+                "this block uses `{name}`, which the Rust Playground does not have: tag it \
+                 `noplayground` (```rust,noplayground)"
             ));
         }
     }
@@ -1171,7 +1220,8 @@ pub fn render_report(rows: &[(String, Counts)]) -> String {
         .chain([7])
         .max()
         .unwrap_or(7);
-    let mut report = String::from("Rust blocks of the book tested by the `snippets` crate\n");
+    let mut report =
+        String::from("Rust blocks of the book tested by the `snippets` crate\n");
     let _ = writeln!(
         report,
         "{:width$}  {:>5}  {:>6}  {:>7}  {:>12}  {:>5}",
@@ -1222,7 +1272,8 @@ pub fn process_chapter(
     read: &mut ReadFile,
 ) -> Result<Chapter, Vec<String>> {
     let at = |line: usize, message: &str| format!("{display}:{line}: {message}");
-    let expanded = expand_includes(text, dir, read).map_err(|e| vec![at(e.line, &e.message)])?;
+    let expanded =
+        expand_includes(text, dir, read).map_err(|e| vec![at(e.line, &e.message)])?;
     let blocks = rust_blocks(&expanded).map_err(|e| vec![at(e.line, &e.message)])?;
 
     let mut copy = format!(

@@ -73,7 +73,8 @@ fn anchor_takes_its_lines_and_drops_nested_anchor_markers() {
 #[test]
 fn anchor_markers_follow_mdbook_regex() {
     // `ANCHOR:\s*([\w_-]+)` anywhere in the line, any comment style.
-    let text = "x /* ANCHOR:  my-anchor_1 */\nshown\n<!-- ANCHOR_END: my-anchor_1 -->\nnot";
+    let text =
+        "x /* ANCHOR:  my-anchor_1 */\nshown\n<!-- ANCHOR_END: my-anchor_1 -->\nnot";
     assert_eq!(take_anchored_lines(text, "my-anchor_1").unwrap(), "shown");
     // Only the first section of a name is taken by #include.
     let twice = "ANCHOR: a\none\nANCHOR_END: a\nANCHOR: a\ntwo\nANCHOR_END: a";
@@ -499,7 +500,8 @@ fn fragments_get_a_template() {
 
 #[test]
 fn not_run_blocks_must_say_why() {
-    let error = plan_block(&block("rust,no_run", "fn main() {}"), &templates()).unwrap_err();
+    let error =
+        plan_block(&block("rust,no_run", "fn main() {}"), &templates()).unwrap_err();
     assert!(
         error.starts_with("a rust block that is not run must say why"),
         "{error}"
@@ -561,12 +563,15 @@ fn compile_fail_tags_parse() {
         "statements are wrapped"
     );
 
-    let error = plan_block(&block("rust,compile_fail", "fn f() {}"), &templates()).unwrap_err();
+    let error =
+        plan_block(&block("rust,compile_fail", "fn f() {}"), &templates()).unwrap_err();
     assert!(error.contains("must name the error"), "{error}");
     let error = plan_block(&block("rust,E0515", "fn f() {}"), &templates()).unwrap_err();
     assert!(error.contains("without compile_fail"), "{error}");
     assert!(is_error_code("E0515"));
-    assert!(!is_error_code("E515") && !is_error_code("e0515") && !is_error_code("E05150"));
+    assert!(
+        !is_error_code("E515") && !is_error_code("e0515") && !is_error_code("E05150")
+    );
 }
 
 #[test]
@@ -636,7 +641,9 @@ fn chapter_errors_are_all_reported_with_chapter_and_line() {
     )
     .unwrap_err();
     assert_eq!(errors.len(), 2);
-    assert!(errors[0].starts_with("src/a.md:1: a rust block that is not run must say why"));
+    assert!(
+        errors[0].starts_with("src/a.md:1: a rust block that is not run must say why")
+    );
     assert!(errors[1].starts_with("src/a.md:5: a compile_fail block must name"));
 }
 
@@ -671,7 +678,8 @@ fn report_has_a_row_per_chapter_and_totals() {
         ignored: 0,
         compile_fail: 1,
     };
-    let report = render_report(&[("src/a.md".into(), counts), ("src/b.md".into(), counts)]);
+    let report =
+        render_report(&[("src/a.md".into(), counts), ("src/b.md".into(), counts)]);
     let last = report.lines().last().unwrap();
     assert_eq!(
         last.split_whitespace().collect::<Vec<_>>(),
@@ -744,4 +752,24 @@ fn compile_fail_check_rejects_another_code() {
 )]
 fn compile_fail_check_rejects_code_that_compiles() {
     check("unit_compile_fail_compiles", &["E0515"], "pub fn f() {}\n");
+}
+
+#[test]
+fn blocks_using_crates_the_playground_lacks_must_say_noplayground() {
+    let lines = |text: &str| text.lines().map(str::to_owned).collect::<Vec<_>>();
+    assert_eq!(
+        off_playground_crate(&lines("# use workshop::testing::begins_with;\nfn f() {}")),
+        Some("workshop")
+    );
+    assert_eq!(
+        off_playground_crate(&lines("let c = criterion::Criterion::default();")),
+        Some("criterion")
+    );
+    // Mentions in comments, other crates with a name inside, and std are fine.
+    assert_eq!(
+        off_playground_crate(&lines(
+            "/// use workshop::x;\nuse my_workshop::y;\nuse std::hint;"
+        )),
+        None
+    );
 }

@@ -112,8 +112,8 @@ pub struct AllocRecord {
 /// Chapters that can be benched: `code/benches/*.rs` but the allocation pass, sorted.
 pub fn chapters(repo: &Repo) -> Result<Vec<String>> {
     let dir = repo.root.join("code/benches");
-    let entries =
-        fs::read_dir(&dir).map_err(|e| fail(format!("cannot list {}: {e}", repo.show(&dir))))?;
+    let entries = fs::read_dir(&dir)
+        .map_err(|e| fail(format!("cannot list {}: {e}", repo.show(&dir))))?;
     let mut names: Vec<String> = entries
         .filter_map(|entry| {
             let path = entry.ok()?.path();
@@ -211,7 +211,11 @@ pub fn criterion_bench(repo: &Repo, chapter: &str, flags: &[&str]) -> Command {
 
 /// Runs the allocation pass for one chapter; None if the chapter has no cases in the registry
 /// (the pass exits 2 and says so).
-pub fn allocation_pass(repo: &Repo, chapter: &str, out: &Path) -> Result<Option<Vec<AllocRecord>>> {
+pub fn allocation_pass(
+    repo: &Repo,
+    chapter: &str,
+    out: &Path,
+) -> Result<Option<Vec<AllocRecord>>> {
     if let Some(dir) = out.parent() {
         fs::create_dir_all(dir)
             .map_err(|e| fail(format!("cannot create {}: {e}", dir.display())))?;
@@ -242,8 +246,8 @@ pub fn allocation_pass(repo: &Repo, chapter: &str, out: &Path) -> Result<Option<
             )));
         }
     }
-    let text =
-        fs::read_to_string(out).map_err(|e| fail(format!("cannot read {}: {e}", out.display())))?;
+    let text = fs::read_to_string(out)
+        .map_err(|e| fail(format!("cannot read {}: {e}", out.display())))?;
     serde_json::from_str(&text)
         .map(Some)
         .map_err(|e| fail(format!("{}: {e}", out.display())))
@@ -257,7 +261,8 @@ pub fn write_json(path: &Path, value: &impl Serialize) -> Result {
     let mut json = serde_json::to_string_pretty(value)
         .map_err(|e| fail(format!("cannot serialize {}: {e}", path.display())))?;
     json.push('\n');
-    fs::write(path, json).map_err(|e| fail(format!("cannot write {}: {e}", path.display())))
+    fs::write(path, json)
+        .map_err(|e| fail(format!("cannot write {}: {e}", path.display())))
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -309,7 +314,11 @@ struct IntervalJson {
 
 /// Every benchmark of `chapter` that criterion saved under `dir` since `since` (older files are
 /// results of earlier runs, maybe of cases that no longer exist), in the order they were written.
-pub fn read_criterion(dir: &Path, chapter: &str, since: SystemTime) -> Result<Vec<Timed>> {
+pub fn read_criterion(
+    dir: &Path,
+    chapter: &str,
+    since: SystemTime,
+) -> Result<Vec<Timed>> {
     let prefix = format!("{chapter}/");
     let mut found = Vec::new();
     if !dir.is_dir() {
@@ -395,7 +404,11 @@ fn criterion_throughput(value: &serde_json::Value) -> Option<Throughput> {
 
 /// Joins times and allocations on the case id. Order: the allocation pass's (the declaration
 /// order of the chapter's `cases`), then cases only criterion knows, in the order it ran them.
-pub fn join(chapter: &str, allocs: Option<&[AllocRecord]>, timed: &[Timed]) -> Vec<GroupResult> {
+pub fn join(
+    chapter: &str,
+    allocs: Option<&[AllocRecord]>,
+    timed: &[Timed],
+) -> Vec<GroupResult> {
     let prefix = format!("{chapter}/");
     let by_id: HashMap<&str, &Timed> = timed.iter().map(|t| (t.id.as_str(), t)).collect();
     let mut cases: Vec<(String, CaseResult)> = Vec::new();
@@ -569,7 +582,8 @@ mod tests {
 
     #[test]
     fn os_name() {
-        let text = "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nNAME=\"Debian GNU/Linux\"\n";
+        let text =
+            "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nNAME=\"Debian GNU/Linux\"\n";
         assert_eq!(
             os_release_name(text).as_deref(),
             Some("Debian GNU/Linux 12 (bookworm)")

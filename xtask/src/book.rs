@@ -98,7 +98,9 @@ fn check_summary(repo: &Repo) -> Result<Vec<String>> {
     Ok(summary_links(&text)
         .into_iter()
         .filter(|(_, target)| !repo.root.join("src").join(target).is_file())
-        .map(|(line, target)| format!("src/SUMMARY.md:{line}: chapter src/{target} does not exist"))
+        .map(|(line, target)| {
+            format!("src/SUMMARY.md:{line}: chapter src/{target} does not exist")
+        })
         .collect())
 }
 
@@ -318,8 +320,8 @@ pub fn files_with_extension(dir: &Path, ext: &str) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     let mut dirs = vec![dir.to_path_buf()];
     while let Some(dir) = dirs.pop() {
-        let entries =
-            fs::read_dir(&dir).map_err(|e| fail(format!("cannot list {}: {e}", dir.display())))?;
+        let entries = fs::read_dir(&dir)
+            .map_err(|e| fail(format!("cannot list {}: {e}", dir.display())))?;
         for entry in entries {
             let path = entry
                 .map_err(|e| fail(format!("cannot list {}: {e}", dir.display())))?
@@ -664,7 +666,8 @@ fn broken_links(book: &Path) -> Result<(usize, Vec<String>)> {
             if !seen.insert(&link.url) {
                 continue;
             }
-            let Some((target, fragment)) = resolve(&root, file, page.base.as_deref(), &link.url)
+            let Some((target, fragment)) =
+                resolve(&root, file, page.base.as_deref(), &link.url)
             else {
                 continue;
             };
@@ -889,12 +892,14 @@ never closed
 
     #[test]
     fn resolving_links() {
-        let dir = std::env::temp_dir().join(format!("xtask-links-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("xtask-links-{}", std::process::id()));
         let root = dir.join("book");
         fs::create_dir_all(root.join("tools")).unwrap();
         fs::write(root.join("index.html"), "").unwrap();
         let page = root.join("tools/testing.html");
-        let resolved = |base, url| resolve(&root, &page, base, url).map(|(p, f)| (p.ok(), f));
+        let resolved =
+            |base, url| resolve(&root, &page, base, url).map(|(p, f)| (p.ok(), f));
         assert_eq!(
             resolved(None, "../index.html#top"),
             Some((Some(root.join("index.html")), Some("top".to_string())))

@@ -88,8 +88,8 @@ pub fn check(repo: &Repo, skip_bench: bool) -> Result {
             failures += 1;
             continue;
         }
-        let text =
-            fs::read_to_string(&path).map_err(|e| fail(format!("cannot read {shown}: {e}")))?;
+        let text = fs::read_to_string(&path)
+            .map_err(|e| fail(format!("cannot read {shown}: {e}")))?;
         let claims: ClaimsFile = match toml::from_str(&text) {
             Ok(claims) => claims,
             Err(e) => {
@@ -102,7 +102,9 @@ pub fn check(repo: &Repo, skip_bench: bool) -> Result {
         let ids = case_ids(repo, &chapter, &target)?;
         let missing = missing_ids(&chapter, &claims, &ids);
         for id in &missing {
-            eprintln!("{shown}: no case {id:?} in {chapter} (ids are group/case[/param])");
+            eprintln!(
+                "{shown}: no case {id:?} in {chapter} (ids are group/case[/param])"
+            );
         }
         failures += missing.len();
         if !missing.is_empty() || claims.faster.is_empty() {
@@ -128,8 +130,8 @@ pub fn check(repo: &Repo, skip_bench: bool) -> Result {
 /// `(chapter, path)` of every `code/benches/<chapter>.claims.toml`, sorted.
 fn claims_files(repo: &Repo) -> Result<Vec<(String, std::path::PathBuf)>> {
     let dir = repo.root.join("code/benches");
-    let entries =
-        fs::read_dir(&dir).map_err(|e| fail(format!("cannot list {}: {e}", repo.show(&dir))))?;
+    let entries = fs::read_dir(&dir)
+        .map_err(|e| fail(format!("cannot list {}: {e}", repo.show(&dir))))?;
     let mut files: Vec<_> = entries
         .filter_map(|e| {
             let path = e.ok()?.path();
@@ -143,7 +145,11 @@ fn claims_files(repo: &Repo) -> Result<Vec<(String, std::path::PathBuf)>> {
 }
 
 /// Ids named by the claims that are not among `ids` (full ids, `chapter/…`).
-fn missing_ids(chapter: &str, claims: &ClaimsFile, ids: &BTreeSet<String>) -> Vec<String> {
+fn missing_ids(
+    chapter: &str,
+    claims: &ClaimsFile,
+    ids: &BTreeSet<String>,
+) -> Vec<String> {
     let named = claims
         .faster
         .iter()
@@ -187,7 +193,12 @@ fn listed_ids(text: &str) -> BTreeSet<String> {
 
 /// Runs the cases the speed claims name, side by side in one quick criterion run, and judges each
 /// claim. Returns the number of failed claims.
-fn check_speed(repo: &Repo, chapter: &str, claims: &[Faster], target: &Path) -> Result<usize> {
+fn check_speed(
+    repo: &Repo,
+    chapter: &str,
+    claims: &[Faster],
+    target: &Path,
+) -> Result<usize> {
     let ids: BTreeSet<String> = claims
         .iter()
         .flat_map(|c| [&c.fast, &c.slow])
@@ -217,7 +228,8 @@ fn check_speed(repo: &Repo, chapter: &str, claims: &[Faster], target: &Path) -> 
 
     let mut failed = 0;
     for claim in claims {
-        let (Some(fast), Some(slow)) = (time_of(&claim.fast), time_of(&claim.slow)) else {
+        let (Some(fast), Some(slow)) = (time_of(&claim.fast), time_of(&claim.slow))
+        else {
             println!(
                 "FAILED  {} faster than {}: criterion reported no time",
                 claim.fast, claim.slow
@@ -317,7 +329,8 @@ why = "two Strings"
             ["ignore_case/to_lowercase/short"]
         );
 
-        let typo = "[[faster]]\nfast = \"a\"\nslow = \"b\"\nat_leats = 2.0\nwhy = \"x\"\n";
+        let typo =
+            "[[faster]]\nfast = \"a\"\nslow = \"b\"\nat_leats = 2.0\nwhy = \"x\"\n";
         assert!(toml::from_str::<ClaimsFile>(typo).is_err());
         assert!(toml::from_str::<ClaimsFile>("[[slower]]\n").is_err());
     }

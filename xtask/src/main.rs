@@ -252,7 +252,8 @@ impl Repo {
     /// A `cargo` command in the repository root. `$CARGO` is the cargo that runs us (right
     /// toolchain even under rustup overrides).
     pub fn cargo(&self) -> Command {
-        let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+        let mut command =
+            Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
         command.current_dir(&self.root);
         command
     }

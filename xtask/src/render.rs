@@ -23,8 +23,8 @@ pub fn render_all(repo: &Repo) -> Result {
     for file in files {
         let text = fs::read_to_string(&file)
             .map_err(|e| fail(format!("cannot read {}: {e}", repo.show(&file))))?;
-        let results: Results =
-            serde_json::from_str(&text).map_err(|e| fail(format!("{}: {e}", repo.show(&file))))?;
+        let results: Results = serde_json::from_str(&text)
+            .map_err(|e| fail(format!("{}: {e}", repo.show(&file))))?;
         render_chapter_file(repo, &results)?;
     }
     Ok(())
@@ -42,7 +42,8 @@ pub fn render_chapter_file(repo: &Repo, results: &Results) -> Result {
         println!("{} is up to date", repo.show(&path));
         return Ok(());
     }
-    fs::write(&path, text).map_err(|e| fail(format!("cannot write {}: {e}", repo.show(&path))))?;
+    fs::write(&path, text)
+        .map_err(|e| fail(format!("cannot write {}: {e}", repo.show(&path))))?;
     println!("wrote {}", repo.show(&path));
     Ok(())
 }
