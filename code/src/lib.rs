@@ -11,8 +11,15 @@
 extern crate self as workshop;
 
 pub mod benchmarking;
+pub mod lazy_init;
 pub mod measure;
+pub mod object_pools;
+pub mod parallelism;
+pub mod stack_and_heap;
+pub mod strings;
 pub mod testing;
+pub mod vec_and_slices;
+pub mod where_values_live;
 
 /// A chapter that measures something: its name (that of its bench file,
 /// `benches/<name>.rs`, and of its results, `results/<name>.json`) and its list of cases.
@@ -25,8 +32,45 @@ pub struct Chapter {
 /// Every chapter with cases. The allocation pass and the claim tests walk this list; a
 /// bench file that is not listed here has no allocation column, and `cargo xtask bench`
 /// says so.
-pub const CHAPTERS: &[Chapter] = &[Chapter {
-    name: benchmarking::CHAPTER,
-    alloc_cases: benchmarking::cases,
-    list_cases: benchmarking::cases,
-}];
+pub const CHAPTERS: &[Chapter] = &[
+    Chapter {
+        name: benchmarking::CHAPTER,
+        alloc_cases: benchmarking::cases,
+        list_cases: benchmarking::cases,
+    },
+    Chapter {
+        name: vec_and_slices::CHAPTER,
+        alloc_cases: vec_and_slices::cases,
+        list_cases: vec_and_slices::cases,
+    },
+    Chapter {
+        name: strings::CHAPTER,
+        alloc_cases: strings::cases,
+        list_cases: strings::cases,
+    },
+    Chapter {
+        name: stack_and_heap::CHAPTER,
+        alloc_cases: stack_and_heap::cases,
+        list_cases: stack_and_heap::cases,
+    },
+    Chapter {
+        name: where_values_live::CHAPTER,
+        alloc_cases: where_values_live::cases,
+        list_cases: where_values_live::cases,
+    },
+    Chapter {
+        name: parallelism::CHAPTER,
+        alloc_cases: parallelism::cases,
+        list_cases: parallelism::cases,
+    },
+    Chapter {
+        name: object_pools::CHAPTER,
+        alloc_cases: object_pools::cases,
+        list_cases: object_pools::cases,
+    },
+    Chapter {
+        name: lazy_init::CHAPTER,
+        alloc_cases: lazy_init::cases,
+        list_cases: lazy_init::cases,
+    },
+];

@@ -1195,6 +1195,10 @@ pub struct Counts {
     pub compile_only: usize,
     pub ignored: usize,
     pub compile_fail: usize,
+    /// Blocks whose program is identical to an earlier block of the chapter (two anchors of one
+    /// module included with `rustdoc_include` are the same program once hidden lines count):
+    /// that program is compiled and run once, under the earlier block's test.
+    pub shared: usize,
 }
 
 impl Counts {
@@ -1208,7 +1212,7 @@ impl Counts {
     }
 
     fn total(&self) -> usize {
-        self.run + self.compile_only + self.ignored + self.compile_fail
+        self.run + self.compile_only + self.ignored + self.compile_fail + self.shared
     }
 }
 
@@ -1224,18 +1228,19 @@ pub fn render_report(rows: &[(String, Counts)]) -> String {
         String::from("Rust blocks of the book tested by the `snippets` crate\n");
     let _ = writeln!(
         report,
-        "{:width$}  {:>5}  {:>6}  {:>7}  {:>12}  {:>5}",
-        "chapter", "run", "no_run", "ignored", "compile_fail", "total"
+        "{:width$}  {:>5}  {:>6}  {:>7}  {:>12}  {:>6}  {:>5}",
+        "chapter", "run", "no_run", "ignored", "compile_fail", "shared", "total"
     );
     let mut total = Counts::default();
     let line = |report: &mut String, name: &str, c: &Counts| {
         let _ = writeln!(
             report,
-            "{name:width$}  {:>5}  {:>6}  {:>7}  {:>12}  {:>5}",
+            "{name:width$}  {:>5}  {:>6}  {:>7}  {:>12}  {:>6}  {:>5}",
             c.run,
             c.compile_only,
             c.ignored,
             c.compile_fail,
+            c.shared,
             c.total()
         );
     };
@@ -1245,8 +1250,13 @@ pub fn render_report(rows: &[(String, Counts)]) -> String {
         total.compile_only += counts.compile_only;
         total.ignored += counts.ignored;
         total.compile_fail += counts.compile_fail;
+        total.shared += counts.shared;
     }
     line(&mut report, "total", &total);
+    report.push_str(
+        "shared: the same program as an earlier block of the chapter (hidden lines included); \
+         compiled and run once, by that block's test\n",
+    );
     report
 }
 
@@ -1287,10 +1297,18 @@ pub fn process_chapter(
     };
     let mut errors = Vec::new();
     let mut names = HashSet::new();
+    let mut programs = HashSet::new();
     for block in &blocks {
         match plan_block(block, templates) {
             Err(message) => errors.push(at(block.line, &message)),
             Ok(Plan::Skeptic(block)) => {
+                // Skeptic unhides `# ` lines, so blocks that differ only in what is hidden are
+                // one program: test it once.
+                let program: Vec<&str> = block.body.iter().map(|l| unhide(l)).collect();
+                if !programs.insert((block.info.clone(), program.join("\n"))) {
+                    chapter.counts.shared += 1;
+                    continue;
+                }
                 chapter.counts.add(block.kind);
                 let _ = write!(
                     copy,

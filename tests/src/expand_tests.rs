@@ -623,7 +623,8 @@ drop(s);
             run: 1,
             compile_only: 0,
             ignored: 0,
-            compile_fail: 1
+            compile_fail: 1,
+            shared: 0,
         }
     );
 }
@@ -677,15 +678,16 @@ fn report_has_a_row_per_chapter_and_totals() {
         compile_only: 1,
         ignored: 0,
         compile_fail: 1,
+        shared: 3,
     };
     let report =
         render_report(&[("src/a.md".into(), counts), ("src/b.md".into(), counts)]);
-    let last = report.lines().last().unwrap();
+    let total = report.lines().find(|l| l.starts_with("total")).unwrap();
     assert_eq!(
-        last.split_whitespace().collect::<Vec<_>>(),
-        ["total", "4", "2", "0", "2", "8"]
+        total.split_whitespace().collect::<Vec<_>>(),
+        ["total", "4", "2", "0", "2", "6", "14"]
     );
-    assert_eq!(report.lines().count(), 5);
+    assert_eq!(report.lines().count(), 6);
 }
 
 #[test]
@@ -772,4 +774,24 @@ fn blocks_using_crates_the_playground_lacks_must_say_noplayground() {
         )),
         None
     );
+}
+
+#[test]
+fn blocks_that_are_one_program_are_tested_once() {
+    // Two anchors of one file, both with rustdoc_include: the same program once unhidden.
+    let file = "// ANCHOR: a\nfn a() {}\n// ANCHOR_END: a\n// ANCHOR: b\nfn b() {}\n// ANCHOR_END: b\nfn main() { a(); b(); }\n";
+    let chapter = "```rust\n{{#rustdoc_include m.rs:a}}\n```\n\n```rust\n{{#rustdoc_include m.rs:b}}\n```\n";
+    let mut files = Files::new(&[("/book/src/m.rs", file)]);
+    let mut read = |p: &Path| files.read(p);
+    let out = process_chapter(
+        "src/c.md",
+        "c",
+        chapter,
+        Path::new("/book/src"),
+        &["fragment".to_owned(), "in_main".to_owned()],
+        &mut read,
+    )
+    .unwrap();
+    assert_eq!((out.counts.run, out.counts.shared), (1, 1));
+    assert_eq!(out.copy.matches("## line").count(), 1);
 }

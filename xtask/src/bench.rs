@@ -139,7 +139,10 @@ pub fn run(repo: &Repo, quick: bool, chapters: &[String]) -> Result {
     for chapter in chapters {
         let date = iso8601_utc(SystemTime::now());
         let start = SystemTime::now();
-        let mut flags: Vec<&str> = Vec::new();
+        // The tables need criterion's estimates, not its plots, and drawing the plots takes
+        // about as long as measuring on these machines. `cargo bench` run by hand still draws
+        // them for the HTML report.
+        let mut flags: Vec<&str> = vec!["--noplot"];
         if quick {
             flags.extend(QUICK_FLAGS);
         }
@@ -190,7 +193,7 @@ pub fn run(repo: &Repo, quick: bool, chapters: &[String]) -> Result {
         println!("wrote {}", repo.show(&path));
         render::render_chapter_file(repo, &results)?;
     }
-    Ok(())
+    render::render_index(repo)
 }
 
 /// Where criterion writes: `$CRITERION_HOME`, else `<target>/criterion` (criterion's own rule).

@@ -105,7 +105,7 @@ fn check_summary(repo: &Repo) -> Result<Vec<String>> {
 }
 
 /// `(line, path)` of every local `[text](path)` link in SUMMARY.md, without its #fragment.
-fn summary_links(text: &str) -> Vec<(usize, String)> {
+pub(crate) fn summary_links(text: &str) -> Vec<(usize, String)> {
     let mut links = Vec::new();
     for (n, line) in text.lines().enumerate() {
         let mut rest = line;
@@ -128,9 +128,9 @@ fn summary_links(text: &str) -> Vec<(usize, String)> {
 
 /// One `{{#include …}}` or `{{#rustdoc_include …}}` link.
 #[derive(Debug, PartialEq)]
-struct Include {
+pub(crate) struct Include {
     line: usize,
-    path: String,
+    pub(crate) path: String,
     part: Part,
 }
 
@@ -148,7 +148,7 @@ enum Part {
 
 /// Finds the include links of a Markdown text, as mdBook's link preprocessor does: `{{#type
 /// target}}`, not preceded by a backslash (`\{{#include …}}` is how a chapter shows the syntax).
-fn scan_includes(text: &str) -> Vec<Include> {
+pub(crate) fn scan_includes(text: &str) -> Vec<Include> {
     let mut found = Vec::new();
     let mut from = 0;
     while let Some(at) = text[from..].find("{{") {
@@ -480,7 +480,7 @@ fn decode_entities(s: &str) -> String {
 }
 
 /// `%20` and friends; invalid escapes are kept as written.
-fn percent_decode(s: &str) -> String {
+pub(crate) fn percent_decode(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;

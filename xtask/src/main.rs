@@ -5,6 +5,7 @@
 
 mod bench;
 mod book;
+mod browser;
 mod claims;
 mod render;
 mod tools;
@@ -22,8 +23,12 @@ commands:
   bench [--quick] [CHAPTER...]  measure chapters (default: all) into results/<chapter>.json and
                                 render src/generated/<chapter>.md; --quick: short measurements
   render                        re-render src/generated/*.md from results/*.json, without measuring
-  check [--skip-bench]          build, check every link of the HTML book, check the claims of
-                                code/benches/*.claims.toml (--skip-bench: not the speed claims)
+  check [--skip-bench] [--browser]
+                                build, check every link of the HTML book, check the claims of
+                                code/benches/*.claims.toml (--skip-bench: not the speed claims;
+                                --browser: also load every page in headless /usr/bin/chromium
+                                and check resources, scripts, admonitions, images, solutions,
+                                search, print page, offline; screenshots in target/browser/)
   tools                         install the pinned mdbook and mdbook-admonish if missing
   help                          print this text
 
@@ -96,8 +101,8 @@ fn run(args: &[String]) -> Result {
             render::render_all(&repo)
         }
         "check" => {
-            let skip_bench = parse_check(rest)?;
-            check(&repo, skip_bench)
+            let options = parse_check(rest)?;
+            check(&repo, options)
         }
         other => Err(Error::Usage(format!(
             "unknown command {other:?}; valid commands: {COMMANDS}"
@@ -180,23 +185,31 @@ fn parse_bench(repo: &Repo, rest: &[String]) -> Result<(bool, Vec<String>)> {
     Ok((quick, chapters))
 }
 
-fn parse_check(rest: &[String]) -> Result<bool> {
-    let mut skip_bench = false;
+/// What `check` runs besides the build and the link check.
+#[derive(Debug, Default, PartialEq)]
+struct CheckOptions {
+    skip_bench: bool,
+    browser: bool,
+}
+
+fn parse_check(rest: &[String]) -> Result<CheckOptions> {
+    let mut options = CheckOptions::default();
     for arg in rest {
         match arg.as_str() {
-            "--skip-bench" => skip_bench = true,
+            "--skip-bench" => options.skip_bench = true,
+            "--browser" => options.browser = true,
             other => {
                 return Err(Error::Usage(format!(
-                    "check: unknown argument {other:?}; valid: --skip-bench"
+                    "check: unknown argument {other:?}; valid: --skip-bench, --browser"
                 )));
             }
         }
     }
-    Ok(skip_bench)
+    Ok(options)
 }
 
 /// `check`: every step runs even when an earlier one failed, so that one run lists every problem.
-fn check(repo: &Repo, skip_bench: bool) -> Result {
+fn check(repo: &Repo, options: CheckOptions) -> Result {
     let mut failed = Vec::new();
     let built = match book::build(repo) {
         Ok(()) => true,
@@ -218,8 +231,18 @@ fn check(repo: &Repo, skip_bench: bool) -> Result {
             }
             Err(usage) => return Err(usage),
         }
+        if options.browser {
+            match browser::check(repo) {
+                Ok(()) => {}
+                Err(Error::Failed(message)) => {
+                    eprintln!("cargo xtask: error: {message}");
+                    failed.push("browser");
+                }
+                Err(usage) => return Err(usage),
+            }
+        }
     }
-    match claims::check(repo, skip_bench) {
+    match claims::check(repo, options.skip_bench) {
         Ok(()) => {}
         Err(Error::Failed(message)) => {
             eprintln!("cargo xtask: error: {message}");
@@ -333,8 +356,14 @@ mod tests {
 
     #[test]
     fn check_and_unknown_commands() {
-        assert!(!parse_check(&args(&[])).unwrap());
-        assert!(parse_check(&args(&["--skip-bench"])).unwrap());
+        assert_eq!(parse_check(&args(&[])).unwrap(), CheckOptions::default());
+        assert_eq!(
+            parse_check(&args(&["--browser", "--skip-bench"])).unwrap(),
+            CheckOptions {
+                skip_bench: true,
+                browser: true
+            }
+        );
         assert!(matches!(
             parse_check(&args(&["--quick"])),
             Err(Error::Usage(_))

@@ -1,0 +1,139 @@
+//! Chapter "Stack and heap": `src/tools/stack-and-heap.md`. Bench:
+//! `benches/stack_and_heap.rs`. The stack overflow is tested in a child process by
+//! `tests/stack_overflow.rs`: it aborts the process, so no test can catch it in-process.
+
+use std::hint::black_box;
+use std::thread;
+
+use workshop::measure::{Group, Runner};
+
+pub const CHAPTER: &str = "stack_and_heap";
+
+// ANCHOR: returns_box
+/// The seed's `f_returns_ptr`: make a new value and hand back a pointer to it. In Rust the
+/// pointer that owns a heap value is a `Box`, and the signature says so: every call
+/// allocates, and the caller frees the value when it drops the box.
+pub fn returns_box(start: i64) -> Box<i64> {
+    let mut i = Box::new(start);
+    *i += 1;
+    i
+}
+// ANCHOR_END: returns_box
+
+// ANCHOR: returns_value
+/// The seed's `f_returns`: hand back the value itself. It travels in a register (or the
+/// caller's frame); nothing is allocated and nothing needs freeing.
+pub fn returns_value(start: i64) -> i64 {
+    let mut i = start;
+    i += 1;
+    i
+}
+// ANCHOR_END: returns_value
+
+// ANCHOR: deep
+/// Bytes of stack each level of [`deep`] uses at least: its local buffer.
+pub const FRAME_BYTES: usize = 1024;
+
+/// Recursion that needs stack in proportion to `depth`: each level keeps a
+/// [`FRAME_BYTES`] buffer in its frame. `black_box` makes the buffer real (the optimizer
+/// may not drop it), and the work after the recursive call keeps the optimizer from
+/// turning the recursion into a loop.
+pub fn deep(depth: u32) -> u64 {
+    let mut frame = [0u8; FRAME_BYTES];
+    frame[0] = depth as u8;
+    let frame = black_box(&mut frame);
+    if depth == 0 {
+        return u64::from(frame[0]);
+    }
+    let below = deep(depth - 1);
+    below + u64::from(frame[0])
+}
+// ANCHOR_END: deep
+
+// ANCHOR: with_stack
+/// Runs `f` on a new thread whose stack is `stack_bytes` long, and returns its result.
+/// Spawned threads get std's default stack size unless the builder (or the
+/// `RUST_MIN_STACK` environment variable) says otherwise.
+pub fn with_stack<T: Send + 'static>(
+    stack_bytes: usize,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> T {
+    thread::Builder::new()
+        .name("big_stack".into())
+        .stack_size(stack_bytes)
+        .spawn(f)
+        .expect("cannot spawn a thread")
+        .join()
+        .expect("the thread panicked")
+}
+// ANCHOR_END: with_stack
+
+// ANCHOR: overflow
+/// Recursion far deeper than a small stack holds. Rust puts a guard page below every
+/// thread's stack; touching it kills the whole process with SIGABRT after printing
+/// "thread 'deep_recursion' has overflowed its stack". No panic, no unwinding, nothing
+/// to catch.
+pub fn overflow_a_small_stack() -> u64 {
+    thread::Builder::new()
+        .name("deep_recursion".into())
+        .stack_size(64 * 1024)
+        .spawn(|| deep(1_000_000))
+        .expect("cannot spawn a thread")
+        .join()
+        .expect("unreachable: the process aborts first")
+}
+// ANCHOR_END: overflow
+
+// ANCHOR: solution
+/// The exercise: `deep(depth)` on a thread with a stack big enough for it. Each level
+/// needs its buffer plus some bookkeeping (return address, saved registers, and in a
+/// debug build much more): twice the buffer, plus a margin for the thread's own start-up.
+pub fn deep_on_a_big_enough_stack(depth: u32) -> u64 {
+    let stack_bytes = 2 * FRAME_BYTES * depth as usize + 1024 * 1024;
+    with_stack(stack_bytes, move || deep(depth))
+}
+// ANCHOR_END: solution
+
+// ANCHOR: cases
+/// Every comparison the chapter shows. The criterion bench, the allocation pass and the
+/// claims all read this one list.
+pub fn cases<R: Runner>(r: &mut R) {
+    let mut g = r.group("new_value");
+    // The runner passes what a case returns through `black_box`: the box escapes, so
+    // its allocation must happen (see the next chapter for one that does not escape).
+    g.case("returns_box", None, || returns_box(black_box(5)));
+    g.case("returns_value", None, || returns_value(black_box(5)));
+    g.finish();
+}
+// ANCHOR_END: cases
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn box_and_value_agree() {
+        assert_eq!(*returns_box(5), 6);
+        assert_eq!(returns_value(5), 6);
+    }
+
+    /// What `deep(depth)` returns: each level adds its depth, truncated to a byte.
+    fn expected_sum(depth: u32) -> u64 {
+        (0..=depth).map(|d| u64::from(d as u8)).sum()
+    }
+
+    #[test]
+    fn deep_recursion_runs_on_a_big_stack() {
+        // 10,000 levels of at least 1 KiB each: deeper than the default stack of a
+        // spawned thread holds.
+        assert_eq!(
+            with_stack(64 * 1024 * 1024, || deep(10_000)),
+            expected_sum(10_000)
+        );
+    }
+
+    #[test]
+    fn solution_runs_deeper_than_the_default_stack() {
+        assert_eq!(deep_on_a_big_enough_stack(20_000), expected_sum(20_000));
+    }
+}

@@ -1,0 +1,241 @@
+//! Chapter "Where values live": `src/tools/where-values-live.md`. Bench:
+//! `benches/where_values_live.rs`.
+
+use std::hint::black_box;
+
+use workshop::measure::{Group, Runner};
+
+pub const CHAPTER: &str = "where_values_live";
+
+// ANCHOR: box_escapes
+/// The box leaves the function: whoever receives it frees it later, so the allocation
+/// has to happen.
+pub fn box_escapes(x: u64) -> Box<u64> {
+    Box::new(x + 1)
+}
+// ANCHOR_END: box_escapes
+
+// ANCHOR: box_stays_local
+/// The box never leaves the function: it is allocated, read once and freed before the
+/// function returns. The source asks for a heap allocation; whether one happens is up to
+/// the optimizer.
+pub fn box_stays_local(x: u64) -> u64 {
+    let b = Box::new(x + 1);
+    *b * 2
+}
+// ANCHOR_END: box_stays_local
+
+// ANCHOR: vec_stays_local
+/// The same with a small `Vec` that is built, summed and dropped in the function.
+/// Clippy's `useless_vec` lint says an array would do, and it is right; the `Vec` is
+/// here on purpose.
+#[allow(clippy::useless_vec)]
+pub fn vec_stays_local(x: u64) -> u64 {
+    let v = vec![x, x + 1, x + 2, x + 3];
+    v.iter().sum()
+}
+// ANCHOR_END: vec_stays_local
+
+/// What `box_stays_local` computes, with no box at all.
+pub fn plain_local(x: u64) -> u64 {
+    (x + 1) * 2
+}
+
+// ANCHOR: big_values
+/// 64 KiB: large enough that moving it is a real copy (`memcpy`), small enough for the
+/// stack of any thread.
+pub const BIG: usize = 64 * 1024;
+
+/// One stage of a pipeline that takes a large value by value and gives it back. Every
+/// hand-over moves the 64 KiB array: the optimizer cannot always build the value in
+/// place, and behind `#[inline(never)]` it never can.
+#[inline(never)]
+pub fn stamp_array(mut a: [u8; BIG], i: usize) -> [u8; BIG] {
+    a[i] = a[i].wrapping_add(1);
+    a
+}
+
+/// The same stage, with the array behind a `Box`: a hand-over moves one pointer.
+#[inline(never)]
+pub fn stamp_boxed(mut a: Box<[u8; BIG]>, i: usize) -> Box<[u8; BIG]> {
+    a[i] = a[i].wrapping_add(1);
+    a
+}
+
+/// Builds a zeroed array and passes it through `stages` stages.
+pub fn pipeline_by_value(stages: usize) -> u8 {
+    let mut a = [0u8; BIG];
+    for i in 0..stages {
+        a = stamp_array(a, i);
+    }
+    a[..stages].iter().fold(0, |s, &b| s.wrapping_add(b))
+}
+
+/// The same with a boxed array: one allocation, then pointers move.
+pub fn pipeline_boxed(stages: usize) -> u8 {
+    // `vec!` of zeroes asks the allocator for zeroed memory; `Box::new([0; BIG])` would
+    // build the array on the stack first (in a debug build at least) and copy it.
+    let mut a: Box<[u8; BIG]> = vec![0u8; BIG]
+        .into_boxed_slice()
+        .try_into()
+        .expect("BIG bytes");
+    for i in 0..stages {
+        a = stamp_boxed(a, i);
+    }
+    a[..stages].iter().fold(0, |s, &b| s.wrapping_add(b))
+}
+// ANCHOR_END: big_values
+
+// ANCHOR: boxed_slice
+/// Collects into a `Vec`: it grows as items arrive, so its capacity usually ends up
+/// larger than its length.
+pub fn collect_vec(n: u32) -> Vec<u32> {
+    (0..n).filter(|x| x % 3 != 0).collect()
+}
+
+/// Collects into a `Box<[u32]>`: the same growth, then one more step to drop the spare
+/// capacity (a shrinking reallocation), because a boxed slice has no capacity field.
+pub fn collect_boxed_slice(n: u32) -> Box<[u32]> {
+    (0..n).filter(|x| x % 3 != 0).collect()
+}
+
+/// Knows the length first: one allocation of exactly the right size, and
+/// `into_boxed_slice` has nothing to shrink.
+pub fn exact_into_boxed_slice(n: u32) -> Box<[u32]> {
+    let len = (0..n).filter(|x| x % 3 != 0).count();
+    let mut v = Vec::with_capacity(len);
+    v.extend((0..n).filter(|x| x % 3 != 0));
+    v.into_boxed_slice()
+}
+// ANCHOR_END: boxed_slice
+
+// ANCHOR: exercise
+/// One event of a log: almost all are ticks, a few carry a full snapshot. Every value of
+/// an enum is as large as its largest variant, so every tick takes the snapshot's space.
+/// (Clippy's `large_enum_variant` lint flags this type; the exercise is to fix it.)
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone)]
+pub enum Event {
+    Tick(u32),
+    Snapshot([u8; 1024]),
+}
+
+/// A log of `n` events, one snapshot in every hundred.
+pub fn log_inline(n: u32) -> Vec<Event> {
+    (0..n)
+        .map(|i| {
+            if i % 100 == 0 {
+                Event::Snapshot([i as u8; 1024])
+            } else {
+                Event::Tick(i)
+            }
+        })
+        .collect()
+}
+// ANCHOR_END: exercise
+
+// ANCHOR: solution
+/// The same log with the large variant boxed: a tick is now a few bytes, and only the
+/// rare snapshot pays for a heap allocation of its own.
+#[derive(Clone)]
+pub enum EventBoxed {
+    Tick(u32),
+    Snapshot(Box<[u8; 1024]>),
+}
+
+pub fn log_boxed(n: u32) -> Vec<EventBoxed> {
+    (0..n)
+        .map(|i| {
+            if i % 100 == 0 {
+                EventBoxed::Snapshot(Box::new([i as u8; 1024]))
+            } else {
+                EventBoxed::Tick(i)
+            }
+        })
+        .collect()
+}
+// ANCHOR_END: solution
+
+/// Stages in the `big_values` pipeline.
+pub const STAGES: usize = 8;
+/// Items before filtering in the `boxed_slice` group.
+pub const ITEMS: u32 = 1500;
+/// Events in the exercise's log.
+pub const EVENTS: u32 = 1000;
+
+// ANCHOR: cases
+/// Every comparison the chapter shows. The criterion bench, the allocation pass and the
+/// claims all read this one list.
+pub fn cases<R: Runner>(r: &mut R) {
+    let mut g = r.group("elided_box");
+    g.case("box_escapes", None, || box_escapes(black_box(5)));
+    g.case("box_stays_local", None, || box_stays_local(black_box(5)));
+    g.case("vec_stays_local", None, || vec_stays_local(black_box(5)));
+    g.case("plain_local", None, || plain_local(black_box(5)));
+    g.finish();
+
+    let mut g = r.group("big_values");
+    g.case("by_value", None, || pipeline_by_value(black_box(STAGES)));
+    g.case("boxed", None, || pipeline_boxed(black_box(STAGES)));
+    g.finish();
+
+    let mut g = r.group("boxed_slice");
+    g.case("collect_vec", None, || collect_vec(black_box(ITEMS)));
+    g.case("collect_boxed_slice", None, || {
+        collect_boxed_slice(black_box(ITEMS))
+    });
+    g.case("exact_into_boxed_slice", None, || {
+        exact_into_boxed_slice(black_box(ITEMS))
+    });
+    g.finish();
+
+    let mut g = r.group("large_variant");
+    g.case("inline_variant", None, || log_inline(black_box(EVENTS)));
+    g.case("boxed_variant", None, || log_boxed(black_box(EVENTS)));
+    g.finish();
+}
+// ANCHOR_END: cases
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::mem::size_of;
+
+    #[test]
+    fn boxes_and_plain_values_agree() {
+        assert_eq!(*box_escapes(5), 6);
+        assert_eq!(box_stays_local(5), plain_local(5));
+        assert_eq!(vec_stays_local(5), 5 + 6 + 7 + 8);
+    }
+
+    #[test]
+    fn pipelines_agree() {
+        assert_eq!(pipeline_by_value(STAGES), STAGES as u8);
+        assert_eq!(pipeline_boxed(STAGES), STAGES as u8);
+    }
+
+    #[test]
+    fn boxed_slices_hold_the_same_items() {
+        let v = collect_vec(ITEMS);
+        assert_eq!(&*collect_boxed_slice(ITEMS), v.as_slice());
+        assert_eq!(&*exact_into_boxed_slice(ITEMS), v.as_slice());
+        // A boxed slice is pointer and length; a Vec adds its capacity.
+        assert_eq!(size_of::<Box<[u32]>>(), 2 * size_of::<usize>());
+        assert_eq!(size_of::<Vec<u32>>(), 3 * size_of::<usize>());
+    }
+
+    #[test]
+    fn boxing_the_large_variant_shrinks_every_event() {
+        assert!(size_of::<Event>() > 1024);
+        assert!(size_of::<EventBoxed>() <= 2 * size_of::<usize>());
+        let (inline, boxed) = (log_inline(EVENTS), log_boxed(EVENTS));
+        assert_eq!(inline.len(), boxed.len());
+        for (a, b) in inline.iter().zip(&boxed) {
+            match (a, b) {
+                (Event::Tick(x), EventBoxed::Tick(y)) => assert_eq!(x, y),
+                (Event::Snapshot(x), EventBoxed::Snapshot(y)) => assert_eq!(x, &**y),
+                _ => panic!("the logs differ"),
+            }
+        }
+    }
+}
