@@ -10,6 +10,14 @@
 // both places.
 extern crate self as workshop;
 
+// Snippets compile whole chapter modules against this crate, and the target directory may hold
+// several builds of serde: a module that derives serde traits and calls serde_json names both
+// through this crate, so that the derive and serde_json agree on which serde they mean.
+#[doc(hidden)]
+pub use serde;
+#[doc(hidden)]
+pub use serde_json;
+
 pub mod benchmarking;
 pub mod lazy_init;
 pub mod measure;

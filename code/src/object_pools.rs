@@ -6,8 +6,8 @@ use std::hint::black_box;
 use std::sync::Mutex;
 
 use lockfree_object_pool::LinearObjectPool;
-use serde::Serialize;
 use workshop::measure::{Group, Runner};
+use workshop::serde::Serialize;
 
 pub const CHAPTER: &str = "object_pools";
 
@@ -105,6 +105,7 @@ pub fn write_dirty_mutex_pool(pool: &MutexPool) -> usize {
 // ANCHOR: book
 /// The seed's exercise: a book, with the ISBN it was given, written out as JSON.
 #[derive(Debug, Clone, Serialize)]
+#[serde(crate = "workshop::serde")]
 pub struct Book {
     pub author: String,
     pub title: String,
@@ -125,7 +126,7 @@ pub fn sample_book() -> Book {
 /// JSON is written.
 pub fn book_json_fresh(book: &Book) -> Vec<u8> {
     // Serializing strings into memory cannot fail.
-    serde_json::to_vec(book).expect("a Book serializes")
+    workshop::serde_json::to_vec(book).expect("a Book serializes")
 }
 // ANCHOR_END: book_fresh
 
@@ -134,7 +135,7 @@ pub fn book_json_fresh(book: &Book) -> Vec<u8> {
 /// the buffer is large enough, and no call allocates.
 pub fn book_json_reused<'b>(buf: &'b mut Vec<u8>, book: &Book) -> &'b [u8] {
     buf.clear();
-    serde_json::to_writer(&mut *buf, book).expect("a Book serializes");
+    workshop::serde_json::to_writer(&mut *buf, book).expect("a Book serializes");
     buf
 }
 // ANCHOR_END: book_reused
@@ -195,7 +196,8 @@ mod tests {
         assert_eq!(book_json_reused(&mut buf, &book), &fresh[..]);
         // Twice: the second call must not see the first one's bytes.
         assert_eq!(book_json_reused(&mut buf, &book), &fresh[..]);
-        let value: serde_json::Value = serde_json::from_slice(&fresh).unwrap();
+        let value: workshop::serde_json::Value =
+            workshop::serde_json::from_slice(&fresh).unwrap();
         assert_eq!(value["isbn"], "978-0134190440");
     }
 
