@@ -19,6 +19,7 @@ pub use serde;
 pub use serde_json;
 
 pub mod benchmarking;
+pub mod coverage;
 pub mod lazy_init;
 pub mod measure;
 pub mod object_pools;

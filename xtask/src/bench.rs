@@ -469,7 +469,7 @@ pub fn join(
 // ----------------------------------------------------------------------------------------------
 // The stamp.
 
-fn machine(repo: &Repo) -> Machine {
+pub(crate) fn machine(repo: &Repo) -> Machine {
     let cpu = fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|info| {
@@ -512,7 +512,7 @@ fn os_release_name(text: &str) -> Option<String> {
 }
 
 /// Short commit and whether the tree has uncommitted changes; "unknown" outside git.
-fn git_state(repo: &Repo) -> (String, bool) {
+pub(crate) fn git_state(repo: &Repo) -> (String, bool) {
     let commit = output_line(
         Command::new("git")
             .args(["rev-parse", "--short", "HEAD"])

@@ -7,6 +7,7 @@ mod bench;
 mod book;
 mod browser;
 mod claims;
+mod coverage;
 mod render;
 mod tools;
 
@@ -29,13 +30,16 @@ commands:
                                 --browser: also load every page in headless /usr/bin/chromium
                                 and check resources, scripts, admonitions, images, solutions,
                                 search, print page, offline; screenshots in target/browser/)
+  coverage                      measure the line coverage of code/src/coverage.rs with
+                                cargo-llvm-cov and LLVM 19 (before/after the covering tests)
+                                into results/coverage.json and src/generated/coverage.md
   tools                         install the pinned mdbook and mdbook-admonish if missing
   help                          print this text
 
 mdbook and mdbook-admonish are installed with `cargo install` on first use if they are missing.
 ";
 
-const COMMANDS: &str = "serve, build, bench, render, check, tools, help";
+const COMMANDS: &str = "serve, build, bench, render, check, coverage, tools, help";
 
 /// Why a command did not succeed.
 #[derive(Debug)]
@@ -91,6 +95,10 @@ fn run(args: &[String]) -> Result {
         "bench" => {
             let (quick, chapters) = parse_bench(&repo, rest)?;
             bench::run(&repo, quick, &chapters)
+        }
+        "coverage" => {
+            no_arguments("coverage", rest)?;
+            coverage::run(&repo)
         }
         "tools" => {
             no_arguments("tools", rest)?;
@@ -371,6 +379,10 @@ mod tests {
         assert!(matches!(run(&args(&["frobnicate"])), Err(Error::Usage(_))));
         assert!(matches!(
             run(&args(&["render", "extra"])),
+            Err(Error::Usage(_))
+        ));
+        assert!(matches!(
+            run(&args(&["coverage", "--html"])),
             Err(Error::Usage(_))
         ));
     }

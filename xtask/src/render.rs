@@ -23,6 +23,14 @@ pub fn render_all(repo: &Repo) -> Result {
     for file in files {
         let text = fs::read_to_string(&file)
             .map_err(|e| fail(format!("cannot read {}: {e}", repo.show(&file))))?;
+        // Coverage, not timings: written by `cargo xtask coverage`, in its own shape.
+        if file.file_stem().is_some_and(|s| s == "coverage") {
+            let results: crate::coverage::CoverageResults =
+                serde_json::from_str(&text)
+                    .map_err(|e| fail(format!("{}: {e}", repo.show(&file))))?;
+            crate::coverage::render_file(repo, &results)?;
+            continue;
+        }
         let results: Results = serde_json::from_str(&text)
             .map_err(|e| fail(format!("{}: {e}", repo.show(&file))))?;
         render_chapter_file(repo, &results)?;
@@ -229,7 +237,7 @@ fn row(cells: &[&str]) -> String {
 }
 
 /// Text from the machine or the case list, made inert in a Markdown table cell.
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if "\\|*_`[]<>".contains(c) {
