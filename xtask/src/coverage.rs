@@ -280,15 +280,7 @@ fn regions_and_functions(
 
 pub fn render_file(repo: &Repo, results: &CoverageResults) -> Result {
     let path = repo.root.join("src/generated/coverage.md");
-    let text = render(results);
-    if fs::read_to_string(&path).is_ok_and(|old| old == text) {
-        println!("{} is up to date", repo.show(&path));
-        return Ok(());
-    }
-    fs::write(&path, text)
-        .map_err(|e| fail(format!("cannot write {}: {e}", repo.show(&path))))?;
-    println!("wrote {}", repo.show(&path));
-    Ok(())
+    crate::render::write_generated(repo, &path, &render(results))
 }
 
 /// `src/generated/coverage.md`: one anchor per run with its table and missed lines, and one

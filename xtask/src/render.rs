@@ -57,14 +57,7 @@ pub fn render_index(repo: &Repo) -> Result {
         (position.unwrap_or(usize::MAX), c.clone())
     });
     let text = render_index_text(&chapters, &pages);
-    let path = dir.join("all.md");
-    if fs::read_to_string(&path).is_ok_and(|old| old == text) {
-        return Ok(());
-    }
-    fs::write(&path, text)
-        .map_err(|e| fail(format!("cannot write {}: {e}", repo.show(&path))))?;
-    println!("wrote {}", repo.show(&path));
-    Ok(())
+    write_generated(repo, &dir.join("all.md"), &text)
 }
 
 /// `(module name, path of its chapter relative to src/)` for the chapters in SUMMARY.md:
@@ -109,14 +102,18 @@ pub fn render_chapter_file(repo: &Repo, results: &Results) -> Result {
     fs::create_dir_all(&dir)
         .map_err(|e| fail(format!("cannot create {}: {e}", repo.show(&dir))))?;
     let path = dir.join(format!("{}.md", results.chapter));
-    let text = render_chapter(results);
-    if fs::read_to_string(&path).is_ok_and(|old| old == text) {
-        println!("{} is up to date", repo.show(&path));
+    write_generated(repo, &path, &render_chapter(results))
+}
+
+/// Writes a generated file only if its text changed: `mdbook serve` rebuilds on every write.
+pub(crate) fn write_generated(repo: &Repo, path: &std::path::Path, text: &str) -> Result {
+    if fs::read_to_string(path).is_ok_and(|old| old == text) {
+        println!("{} is up to date", repo.show(path));
         return Ok(());
     }
-    fs::write(&path, text)
-        .map_err(|e| fail(format!("cannot write {}: {e}", repo.show(&path))))?;
-    println!("wrote {}", repo.show(&path));
+    fs::write(path, text)
+        .map_err(|e| fail(format!("cannot write {}: {e}", repo.show(path))))?;
+    println!("wrote {}", repo.show(path));
     Ok(())
 }
 
