@@ -18,15 +18,27 @@ pub use serde;
 #[doc(hidden)]
 pub use serde_json;
 
+pub mod allocators;
 pub mod benchmarking;
+pub mod buffered_io;
+pub mod concurrent_io;
 pub mod coverage;
 pub mod lazy_init;
+pub mod locks;
+pub mod map_keys;
 pub mod measure;
+pub mod mergesort;
 pub mod object_pools;
 pub mod parallelism;
+pub mod profiling;
+pub mod regex;
+pub mod serialization;
 pub mod stack_and_heap;
 pub mod strings;
 pub mod testing;
+pub mod thread_count;
+pub mod threads_and_tasks;
+pub mod tracing;
 pub mod vec_and_slices;
 pub mod where_values_live;
 
@@ -81,5 +93,60 @@ pub const CHAPTERS: &[Chapter] = &[
         name: lazy_init::CHAPTER,
         alloc_cases: lazy_init::cases,
         list_cases: lazy_init::cases,
+    },
+    Chapter {
+        name: profiling::CHAPTER,
+        alloc_cases: profiling::cases,
+        list_cases: profiling::cases,
+    },
+    Chapter {
+        name: threads_and_tasks::CHAPTER,
+        alloc_cases: threads_and_tasks::cases,
+        list_cases: threads_and_tasks::cases,
+    },
+    Chapter {
+        name: tracing::CHAPTER,
+        alloc_cases: tracing::cases,
+        list_cases: tracing::cases,
+    },
+    Chapter {
+        name: thread_count::CHAPTER,
+        alloc_cases: thread_count::cases,
+        list_cases: thread_count::cases,
+    },
+    Chapter {
+        name: allocators::CHAPTER,
+        alloc_cases: allocators::cases,
+        list_cases: allocators::cases,
+    },
+    Chapter {
+        name: locks::CHAPTER,
+        alloc_cases: locks::cases,
+        list_cases: locks::cases,
+    },
+    Chapter {
+        name: buffered_io::CHAPTER,
+        alloc_cases: buffered_io::cases,
+        list_cases: buffered_io::cases,
+    },
+    Chapter {
+        name: map_keys::CHAPTER,
+        alloc_cases: map_keys::cases,
+        list_cases: map_keys::cases,
+    },
+    Chapter {
+        name: serialization::CHAPTER,
+        alloc_cases: serialization::cases,
+        list_cases: serialization::cases,
+    },
+    Chapter {
+        name: regex::CHAPTER,
+        alloc_cases: regex::cases,
+        list_cases: regex::cases,
+    },
+    Chapter {
+        name: concurrent_io::CHAPTER,
+        alloc_cases: concurrent_io::cases,
+        list_cases: concurrent_io::cases,
     },
 ];

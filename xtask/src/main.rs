@@ -8,6 +8,7 @@ mod book;
 mod browser;
 mod claims;
 mod coverage;
+mod figures;
 mod render;
 mod tools;
 
@@ -33,13 +34,17 @@ commands:
   coverage                      measure the line coverage of code/src/coverage.rs with
                                 cargo-llvm-cov and LLVM 19 (before/after the covering tests)
                                 into results/coverage.json and src/generated/coverage.md
+  figures [NAME...]             run the programs behind the figures (profiles, traces, whole-program
+                                runs) into results/<name>.json, src/figures/*.svg and
+                                src/generated/<name>.md (default: all sets)
   tools                         install the pinned mdbook and mdbook-admonish if missing
   help                          print this text
 
 mdbook and mdbook-admonish are installed with `cargo install` on first use if they are missing.
 ";
 
-const COMMANDS: &str = "serve, build, bench, render, check, coverage, tools, help";
+const COMMANDS: &str =
+    "serve, build, bench, render, check, coverage, figures, tools, help";
 
 /// Why a command did not succeed.
 #[derive(Debug)]
@@ -99,6 +104,10 @@ fn run(args: &[String]) -> Result {
         "coverage" => {
             no_arguments("coverage", rest)?;
             coverage::run(&repo)
+        }
+        "figures" => {
+            let sets = figures::parse(rest)?;
+            figures::run(&repo, &sets)
         }
         "tools" => {
             no_arguments("tools", rest)?;
