@@ -2,10 +2,13 @@
 //! runs, profiles, traces — and the figures and tables drawn from them.
 //!
 //! Each figure set is one module here with a `run` function. It measures (usually by running an
-//! example program of the workshop crate), stores what it measured in `results/<name>.json`
-//! stamped with the machine ([`Stamp`]), and writes `src/figures/<name>*.svg` and/or
-//! `src/generated/<name>.md` (anchored tables, each followed by [`Stamp::line`]). Chapters include
-//! those files; nothing in them is typed by hand.
+//! example program of the workshop crate), stores what it measured in
+//! `results/figures/<name>.json` stamped with the machine ([`Stamp`]), and writes
+//! `src/figures/<name>*.svg` and/or `src/generated/figures/<name>.md` (anchored tables, each
+//! followed by [`Stamp::line`]); a chapter includes them as `{{#include ../figures/<file>.svg}}`
+//! and `{{#include ../generated/figures/<name>.md:<anchor>}}`. Nothing in them is typed by hand.
+//! (A subdirectory of their own: a chapter may have both a figure set and criterion benches of
+//! the same name, whose files are `results/<name>.json` and `src/generated/<name>.md`.)
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -118,18 +121,20 @@ impl Stamp {
     }
 }
 
-/// `results/<name>.json`.
+/// `results/figures/<name>.json`.
 pub fn write_results(repo: &Repo, name: &str, value: &impl Serialize) -> Result {
-    let path = repo.root.join(format!("results/{name}.json"));
+    let path = repo.root.join(format!("results/figures/{name}.json"));
     crate::bench::write_json(&path, value)?;
     println!("wrote {}", repo.show(&path));
     Ok(())
 }
 
-/// `src/generated/<name>.md`, written only if it changed.
+/// `src/generated/figures/<name>.md`, written only if it changed.
 pub fn write_generated(repo: &Repo, name: &str, text: &str) -> Result {
-    let path = repo.root.join(format!("src/generated/{name}.md"));
-    crate::render::write_generated(repo, &path, text)
+    let dir = repo.root.join("src/generated/figures");
+    fs::create_dir_all(&dir)
+        .map_err(|e| fail(format!("cannot create {}: {e}", repo.show(&dir))))?;
+    crate::render::write_generated(repo, &dir.join(format!("{name}.md")), text)
 }
 
 /// `src/figures/<file>` (an SVG), written only if it changed.
@@ -140,7 +145,7 @@ pub fn write_figure(repo: &Repo, file: &str, text: &str) -> Result {
     crate::render::write_generated(repo, &dir.join(file), text)
 }
 
-/// One anchored region of a generated file: `{{#include ../generated/<name>.md:<anchor>}}`.
+/// One anchored region of a generated file: `{{#include ../generated/figures/<name>.md:<anchor>}}`.
 pub fn anchored(anchor: &str, body: &str, stamp: &Stamp) -> String {
     format!(
         "<!-- ANCHOR: {anchor} -->\n{}\n\n{}\n<!-- ANCHOR_END: {anchor} -->\n",
