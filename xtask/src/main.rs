@@ -9,6 +9,7 @@ mod browser;
 mod claims;
 mod coverage;
 mod figures;
+mod patterns;
 mod render;
 mod tools;
 
@@ -264,6 +265,14 @@ fn check(repo: &Repo, options: CheckOptions) -> Result {
         Err(Error::Failed(message)) => {
             eprintln!("cargo xtask: error: {message}");
             failed.push("claims");
+        }
+        Err(usage) => return Err(usage),
+    }
+    match patterns::check(repo) {
+        Ok(()) => {}
+        Err(Error::Failed(message)) => {
+            eprintln!("cargo xtask: error: {message}");
+            failed.push("patterns");
         }
         Err(usage) => return Err(usage),
     }

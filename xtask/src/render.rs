@@ -48,7 +48,7 @@ pub fn render_index(repo: &Repo) -> Result {
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|e| e == "md"))
         .filter_map(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
-        .filter(|stem| stem != "all")
+        .filter(|stem| stem != "all" && stem != "patterns")
         .collect();
     let pages = chapter_pages(&repo.root.join("src"));
     // The book's order; chapters not (yet) in SUMMARY.md last, by name.
@@ -57,12 +57,13 @@ pub fn render_index(repo: &Repo) -> Result {
         (position.unwrap_or(usize::MAX), c.clone())
     });
     let text = render_index_text(&chapters, &pages);
-    write_generated(repo, &dir.join("all.md"), &text)
+    write_generated(repo, &dir.join("all.md"), &text)?;
+    crate::patterns::render(repo)
 }
 
 /// `(module name, path of its chapter relative to src/)` for the chapters in SUMMARY.md:
 /// `tools/stack-and-heap.md` belongs to the module `stack_and_heap`.
-fn chapter_pages(src: &std::path::Path) -> Vec<(String, String, String)> {
+pub(crate) fn chapter_pages(src: &std::path::Path) -> Vec<(String, String, String)> {
     let summary = fs::read_to_string(src.join("SUMMARY.md")).unwrap_or_default();
     summary
         .lines()
@@ -227,7 +228,7 @@ fn table(group: &GroupResult) -> String {
     out
 }
 
-const DASH: &str = "—";
+pub(crate) const DASH: &str = "—";
 
 fn row(cells: &[&str]) -> String {
     format!("| {} |\n", cells.join(" | "))
@@ -261,7 +262,7 @@ fn versus_baseline(group: &GroupResult, case: &CaseResult) -> String {
 }
 
 /// `baseline time / this time` in words: `12.3× faster`, `0.45× (2.22× slower)`.
-fn ratio_wording(ratio: f64) -> String {
+pub(crate) fn ratio_wording(ratio: f64) -> String {
     if !ratio.is_finite() || ratio <= 0.0 {
         return DASH.to_string();
     }
@@ -364,7 +365,7 @@ fn throughput(tp: Throughput, ns: f64) -> String {
 
 /// Allocations or bytes per call: exact when whole (they usually are: the same code allocates
 /// the same way on every call), else 3 significant digits (amortized growth: 0.00391).
-fn count(x: f64) -> String {
+pub(crate) fn count(x: f64) -> String {
     if (x - x.round()).abs() < 1e-9 {
         format!("{}", x.round() as i64)
     } else if x.abs() >= 100.0 {
