@@ -1,8 +1,422 @@
-//! Companion code of the chapter `serialization` (stub: being written).
+//! Chapter "Serialization": `src/techniques/serialization.md`. Bench:
+//! `benches/serialization.rs`.
 
-use workshop::measure::Runner;
+use std::borrow::Cow;
+use std::hint::black_box;
+
+use prost::Message;
+use workshop::measure::{Group, Runner, Throughput};
+use workshop::serde::{Deserialize, Serialize};
+use workshop::serde_json;
 
 pub const CHAPTER: &str = "serialization";
 
-/// Everything the chapter measures.
-pub fn cases<R: Runner>(_r: &mut R) {}
+// ANCHOR: order
+/// The record every format encodes: an order with text, numbers and a nested list.
+///
+/// One type serves all four formats: serde's derives give JSON, MessagePack and postcard,
+/// and `prost::Message` gives protobuf from the `#[prost(..)]` field attributes, with no
+/// `.proto` file and no `protoc`. (prost's derive also writes the `Debug` impl.)
+#[derive(Clone, PartialEq, Message, Serialize, Deserialize)]
+#[serde(crate = "workshop::serde")]
+pub struct Order {
+    #[prost(uint64, tag = "1")]
+    pub id: u64,
+    #[prost(string, tag = "2")]
+    pub customer: String,
+    #[prost(string, tag = "3")]
+    pub email: String,
+    /// Milliseconds since the Unix epoch.
+    #[prost(uint64, tag = "4")]
+    pub created_at_ms: u64,
+    #[prost(string, tag = "5")]
+    pub currency: String,
+    #[prost(message, repeated, tag = "6")]
+    pub items: Vec<LineItem>,
+    #[prost(string, tag = "7")]
+    pub note: String,
+}
+
+#[derive(Clone, PartialEq, Message, Serialize, Deserialize)]
+#[serde(crate = "workshop::serde")]
+pub struct LineItem {
+    #[prost(string, tag = "1")]
+    pub sku: String,
+    #[prost(string, tag = "2")]
+    pub name: String,
+    #[prost(uint32, tag = "3")]
+    pub quantity: u32,
+    #[prost(uint64, tag = "4")]
+    pub unit_price_cents: u64,
+}
+// ANCHOR_END: order
+
+/// A typical order: eight line items, short strings, numbers of every size. No string
+/// needs escaping in JSON (see [`OrderCow`] for one that does).
+pub fn sample_order() -> Order {
+    let colours = ["red", "green", "blue", "black"];
+    Order {
+        id: 1_048_576_042,
+        customer: "Ada Lovelace".to_string(),
+        email: "ada@example.org".to_string(),
+        created_at_ms: 1_764_288_000_000,
+        currency: "EUR".to_string(),
+        items: (0..8u32)
+            .map(|i| LineItem {
+                sku: format!("SKU-{:06}", 1000 + i * 37),
+                name: format!("Widget {i}, {}", colours[i as usize % 4]),
+                quantity: 1 + i % 3,
+                unit_price_cents: 199 + u64::from(i) * 1250,
+            })
+            .collect(),
+        note: "Leave the parcel at the back door, please.".to_string(),
+    }
+}
+
+// ANCHOR: encode
+/// JSON: self-describing text; every field name is written out in every record.
+pub fn encode_json(order: &Order) -> Vec<u8> {
+    serde_json::to_vec(order).expect("an Order always serializes")
+}
+
+/// MessagePack with field names (`to_vec_named`): the same shape as JSON, in binary.
+pub fn encode_msgpack_named(order: &Order) -> Vec<u8> {
+    rmp_serde::to_vec_named(order).expect("an Order always serializes")
+}
+
+/// MessagePack without names (`to_vec`): a struct becomes an array of its fields.
+pub fn encode_msgpack(order: &Order) -> Vec<u8> {
+    rmp_serde::to_vec(order).expect("an Order always serializes")
+}
+
+/// Protobuf: a tag and a varint or length per field; `encoded_len` is computed first, so
+/// the output is allocated once, at its final size.
+pub fn encode_protobuf(order: &Order) -> Vec<u8> {
+    order.encode_to_vec()
+}
+
+/// postcard: serde's data model with no names and no tags, integers as varints.
+pub fn encode_postcard(order: &Order) -> Vec<u8> {
+    postcard::to_allocvec(order).expect("an Order always serializes")
+}
+// ANCHOR_END: encode
+
+// ANCHOR: decode
+pub fn decode_json(bytes: &[u8]) -> Order {
+    serde_json::from_slice(bytes).expect("valid JSON")
+}
+
+pub fn decode_msgpack(bytes: &[u8]) -> Order {
+    // The same function reads both MessagePack encodings: serde's derive accepts a
+    // struct as a map (with names) or as a sequence (without).
+    rmp_serde::from_slice(bytes).expect("valid MessagePack")
+}
+
+pub fn decode_protobuf(bytes: &[u8]) -> Order {
+    Order::decode(bytes).expect("valid protobuf")
+}
+
+pub fn decode_postcard(bytes: &[u8]) -> Order {
+    postcard::from_bytes(bytes).expect("valid postcard")
+}
+// ANCHOR_END: decode
+
+/// A format: its name, its encoder and its decoder.
+pub type Format = (&'static str, fn(&Order) -> Vec<u8>, fn(&[u8]) -> Order);
+
+/// Every format of the chapter: the benches, the size table and the round-trip test all
+/// walk this list.
+pub const FORMATS: &[Format] = &[
+    ("json", encode_json, decode_json),
+    ("msgpack_named", encode_msgpack_named, decode_msgpack),
+    ("msgpack", encode_msgpack, decode_msgpack),
+    ("protobuf", encode_protobuf, decode_protobuf),
+    ("postcard", encode_postcard, decode_postcard),
+];
+
+// ANCHOR: order_ref
+/// The same order, borrowed: decoding fills the `&str` fields with slices of the input
+/// buffer instead of copying each string into a new `String`. serde borrows `&str` and
+/// `&[u8]` fields by itself; a field whose type merely *contains* a lifetime (the
+/// `Vec<LineItemRef>`) needs `#[serde(borrow)]`.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "workshop::serde")]
+pub struct OrderRef<'a> {
+    pub id: u64,
+    pub customer: &'a str,
+    pub email: &'a str,
+    pub created_at_ms: u64,
+    pub currency: &'a str,
+    #[serde(borrow)]
+    pub items: Vec<LineItemRef<'a>>,
+    pub note: &'a str,
+}
+
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "workshop::serde")]
+pub struct LineItemRef<'a> {
+    pub sku: &'a str,
+    pub name: &'a str,
+    pub quantity: u32,
+    pub unit_price_cents: u64,
+}
+// ANCHOR_END: order_ref
+
+impl Order {
+    /// A borrowed view of this order, to compare with what the borrowed decoders return.
+    pub fn borrowed(&self) -> OrderRef<'_> {
+        OrderRef {
+            id: self.id,
+            customer: &self.customer,
+            email: &self.email,
+            created_at_ms: self.created_at_ms,
+            currency: &self.currency,
+            items: self
+                .items
+                .iter()
+                .map(|item| LineItemRef {
+                    sku: &item.sku,
+                    name: &item.name,
+                    quantity: item.quantity,
+                    unit_price_cents: item.unit_price_cents,
+                })
+                .collect(),
+            note: &self.note,
+        }
+    }
+}
+
+// ANCHOR: decode_borrowed
+/// The result borrows from `bytes`: it cannot outlive the buffer it was decoded from.
+/// JSON can only lend a string that appears in the input exactly as it is meant: one
+/// with an escape (`\n`, `\"`) must be unescaped into new memory, and decoding it into a
+/// `&str` fails.
+pub fn decode_json_borrowed(bytes: &[u8]) -> Result<OrderRef<'_>, serde_json::Error> {
+    serde_json::from_slice(bytes)
+}
+
+pub fn decode_msgpack_borrowed(bytes: &[u8]) -> OrderRef<'_> {
+    rmp_serde::from_slice(bytes).expect("valid MessagePack")
+}
+
+pub fn decode_postcard_borrowed(bytes: &[u8]) -> OrderRef<'_> {
+    postcard::from_bytes(bytes).expect("valid postcard")
+}
+// ANCHOR_END: decode_borrowed
+
+// ANCHOR: order_cow
+/// The exercise's answer: `Cow<str>` borrows when the text can be used as it is and owns
+/// a copy only when it cannot (an escaped JSON string). `#[serde(borrow)]` is required:
+/// without it serde always fills a `Cow` with an owned `String`.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "workshop::serde")]
+pub struct OrderCow<'a> {
+    pub id: u64,
+    #[serde(borrow)]
+    pub customer: Cow<'a, str>,
+    #[serde(borrow)]
+    pub email: Cow<'a, str>,
+    pub created_at_ms: u64,
+    #[serde(borrow)]
+    pub currency: Cow<'a, str>,
+    #[serde(borrow)]
+    pub items: Vec<LineItemCow<'a>>,
+    #[serde(borrow)]
+    pub note: Cow<'a, str>,
+}
+
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "workshop::serde")]
+pub struct LineItemCow<'a> {
+    #[serde(borrow)]
+    pub sku: Cow<'a, str>,
+    #[serde(borrow)]
+    pub name: Cow<'a, str>,
+    pub quantity: u32,
+    pub unit_price_cents: u64,
+}
+
+pub fn decode_json_cow(bytes: &[u8]) -> OrderCow<'_> {
+    serde_json::from_slice(bytes).expect("valid JSON")
+}
+// ANCHOR_END: order_cow
+
+/// The sample order with a two-line note: its JSON holds `\n`, which a `&str` cannot
+/// borrow.
+pub fn sample_order_escaped() -> Order {
+    Order {
+        note: "Leave the parcel at the back door.\nRing twice.".to_string(),
+        ..sample_order()
+    }
+}
+
+// ANCHOR: sizes_table
+/// The chapter's table of encoded sizes, as Markdown: computed, never typed.
+pub fn sizes_table(order: &Order) -> String {
+    let json = encode_json(order).len();
+    let mut table = String::from(
+        "| format | encoded size (bytes) | vs JSON |\n| :-- | --: | --: |\n",
+    );
+    for (name, encode, _) in FORMATS {
+        let len = encode(order).len();
+        let share = 100.0 * len as f64 / json as f64;
+        table.push_str(&format!("| `{name}` | {len} | {share:.0}% |\n"));
+    }
+    table
+}
+// ANCHOR_END: sizes_table
+
+/// Where the generated size table lives, relative to `code/`.
+pub const SIZES_FILE: &str = "../src/generated/serialization_sizes.md";
+
+/// The whole generated file: the table between anchors, and how to regenerate it.
+pub fn sizes_file() -> String {
+    let table = format!(
+        "{}\n*Encoded sizes of `sample_order()` (eight line items); the same on every \
+         machine — checked by `cargo test -p workshop`.*\n",
+        sizes_table(&sample_order())
+    );
+    format!(
+        "<!-- Generated by `UPDATE_GENERATED=1 cargo test -p workshop --lib serialization` \
+         from code/src/serialization.rs (sizes_table). Do not edit. -->\n\n{}",
+        anchored("sizes", &table)
+    )
+}
+
+/// One anchored region of a generated Markdown file. mdBook treats every line that holds
+/// the anchor marker as an anchor, even inside a string literal of an included file, so
+/// the marker is put together here and no source line holds it.
+fn anchored(name: &str, body: &str) -> String {
+    let (start, end) = (["ANCHOR", ":"].concat(), ["ANCHOR_END", ":"].concat());
+    format!("<!-- {start} {name} -->\n{body}<!-- {end} {name} -->\n")
+}
+
+// ANCHOR: cases
+/// Every comparison the chapter shows. The throughput of each case is the size of its
+/// own encoding, so the throughput column reads "bytes of this format per second".
+pub fn cases<R: Runner>(r: &mut R) {
+    let order = sample_order();
+    // Each format's encoding of the order, for the decoders.
+    let encoded: Vec<(Format, Vec<u8>)> = FORMATS
+        .iter()
+        .map(|&format| (format, (format.1)(&order)))
+        .collect();
+
+    let mut g = r.group("encode");
+    for &(name, encode, _) in FORMATS {
+        g.throughput(Throughput::Bytes(encode(&order).len() as u64));
+        g.case(name, None, || encode(black_box(&order)));
+    }
+    g.finish();
+
+    let mut g = r.group("decode");
+    for ((name, _, decode), bytes) in &encoded {
+        g.throughput(Throughput::Bytes(bytes.len() as u64));
+        g.case(name, None, || decode(black_box(bytes)));
+    }
+    g.finish();
+    // ANCHOR_END: cases
+
+    // ANCHOR: borrowed_cases
+    let bytes_of = |format: &str| {
+        let found = encoded.iter().find(|((name, ..), _)| *name == format);
+        found.expect("a format of FORMATS").1.clone()
+    };
+    let (json, msgpack, postcard) =
+        (bytes_of("json"), bytes_of("msgpack"), bytes_of("postcard"));
+    let mut g = r.group("decode_borrowed");
+    g.throughput(Throughput::Bytes(json.len() as u64));
+    g.case("json_owned", None, || decode_json(black_box(&json)));
+    g.case("json_borrowed", None, || {
+        decode_json_borrowed(black_box(&json)).map(|o| o.items.len())
+    });
+    g.case("json_cow", None, || {
+        decode_json_cow(black_box(&json)).items.len()
+    });
+    g.throughput(Throughput::Bytes(msgpack.len() as u64));
+    g.case("msgpack_owned", None, || {
+        decode_msgpack(black_box(&msgpack))
+    });
+    g.case("msgpack_borrowed", None, || {
+        decode_msgpack_borrowed(black_box(&msgpack)).items.len()
+    });
+    g.throughput(Throughput::Bytes(postcard.len() as u64));
+    g.case("postcard_owned", None, || {
+        decode_postcard(black_box(&postcard))
+    });
+    g.case("postcard_borrowed", None, || {
+        decode_postcard_borrowed(black_box(&postcard)).items.len()
+    });
+    g.finish();
+    // ANCHOR_END: borrowed_cases
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // ANCHOR: round_trip
+    #[test]
+    fn every_format_round_trips_the_order() {
+        for order in [sample_order(), sample_order_escaped(), Order::default()] {
+            for (name, encode, decode) in FORMATS {
+                assert_eq!(decode(&encode(&order)), order, "format {name}");
+            }
+            // The borrowed decoders read the bytes the owned encoders wrote.
+            let view = order.borrowed();
+            assert_eq!(decode_msgpack_borrowed(&encode_msgpack(&order)), view);
+            assert_eq!(decode_postcard_borrowed(&encode_postcard(&order)), view);
+        }
+        let order = sample_order();
+        assert_eq!(
+            decode_json_borrowed(&encode_json(&order)).unwrap(),
+            order.borrowed()
+        );
+    }
+    // ANCHOR_END: round_trip
+
+    // ANCHOR: cow_test
+    #[test]
+    fn cow_borrows_what_it_can_and_copies_only_escaped_strings() {
+        let order = sample_order_escaped();
+        let json = encode_json(&order);
+        // A plain &str cannot hold the unescaped note...
+        assert!(decode_json_borrowed(&json).is_err());
+        // ...a Cow can, and only the note is owned.
+        let cow = decode_json_cow(&json);
+        assert_eq!(cow.note, order.note);
+        assert!(matches!(cow.note, Cow::Owned(_)));
+        assert!(matches!(cow.customer, Cow::Borrowed(_)));
+        assert!(cow.items.iter().all(|i| matches!(i.name, Cow::Borrowed(_))));
+        assert_eq!(cow.items.len(), order.items.len());
+        assert_eq!(cow.items[3].sku, order.items[3].sku);
+    }
+    // ANCHOR_END: cow_test
+
+    #[test]
+    fn binary_formats_are_smaller_than_json() {
+        let order = sample_order();
+        let json = encode_json(&order).len();
+        for (name, encode, _) in &FORMATS[1..] {
+            assert!(encode(&order).len() < json, "{name}");
+        }
+        assert!(encode_msgpack(&order).len() < encode_msgpack_named(&order).len());
+    }
+
+    /// The size table in the book is this code's output; `UPDATE_GENERATED=1` rewrites it.
+    #[test]
+    fn generated_size_table_is_current() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(SIZES_FILE);
+        let expected = sizes_file();
+        if std::env::var_os("UPDATE_GENERATED").is_some() {
+            std::fs::write(&path, &expected).unwrap();
+        }
+        let found = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            found == expected,
+            "{} is stale: run `UPDATE_GENERATED=1 cargo test -p workshop --lib \
+             serialization`",
+            path.display()
+        );
+    }
+}
