@@ -24,9 +24,9 @@ pub const CHAPTER: &str = "profiling";
 // ANCHOR: frequency
 /// Samples per second of CPU time. pprof-rs samples on `SIGPROF` from `setitimer`, which the
 /// kernel fires at most once per scheduler tick; on these machines asking for 1000 delivers
-/// about 200 a second, and every sample is still counted as 1/1000 s, so the profile
-/// under-reports. 99 (or 199) is within reach, and being prime it does not fall into step
-/// with work that repeats every 10 ms.
+/// far fewer a second, each still counted as 1/1000 s, so the profile under-reports. 99 (or
+/// 199) is within reach, and being just off a round number it does not fall into step with
+/// work that repeats a hundred times a second.
 pub const FREQUENCY: i32 = 99;
 // ANCHOR_END: frequency
 
