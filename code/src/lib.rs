@@ -110,11 +110,6 @@ pub const CHAPTERS: &[Chapter] = &[
         list_cases: tracing::cases,
     },
     Chapter {
-        name: thread_count::CHAPTER,
-        alloc_cases: thread_count::cases,
-        list_cases: thread_count::cases,
-    },
-    Chapter {
         name: allocators::CHAPTER,
         alloc_cases: allocators::cases,
         list_cases: allocators::cases,
