@@ -1,6 +1,7 @@
 //! Chapter "Where values live": `src/tools/where-values-live.md`. Bench:
 //! `benches/where_values_live.rs`.
 
+use std::collections::HashMap;
 use std::hint::black_box;
 
 use workshop::measure::{Group, Runner};
@@ -163,6 +164,117 @@ pub const ITEMS: u32 = 1500;
 /// Events in the exercise's log.
 pub const EVENTS: u32 = 1000;
 
+// ANCHOR: word_counts
+/// Counts words, ignoring case: the version anyone writes first. Every word, seen before or
+/// not, is lowercased into a new `String`; the map keeps the first one of each word and the
+/// rest are freed at once.
+pub fn word_counts(text: &str) -> HashMap<String, usize> {
+    let mut counts = HashMap::new();
+    for word in text.split_whitespace() {
+        *counts.entry(word.to_lowercase()).or_insert(0) += 1;
+    }
+    counts
+}
+// ANCHOR_END: word_counts
+
+// ANCHOR: word_counts_reused
+/// The same counts. The lowercase word is written into one reused buffer and looked up by
+/// `&str`; a key is allocated only the first time a word is seen.
+pub fn word_counts_reused(text: &str) -> HashMap<String, usize> {
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    let mut lower = String::new();
+    for word in text.split_whitespace() {
+        lower.clear();
+        // ASCII words (nearly all of them) take the fast path that `to_lowercase` also has.
+        if word.is_ascii() {
+            lower.push_str(word);
+            lower.make_ascii_lowercase();
+        } else {
+            lower.extend(word.chars().flat_map(char::to_lowercase));
+        }
+        match counts.get_mut(lower.as_str()) {
+            Some(n) => *n += 1,
+            None => {
+                counts.insert(lower.clone(), 1);
+            }
+        }
+    }
+    counts
+}
+// ANCHOR_END: word_counts_reused
+
+// ANCHOR: word_counts_reused_chars
+/// A first draft of `word_counts_reused`: the same reused buffer, filled one `char` at a time
+/// for every word, which skips the ASCII fast path that `str::to_lowercase` takes.
+pub fn word_counts_reused_chars(text: &str) -> HashMap<String, usize> {
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    let mut lower = String::new();
+    for word in text.split_whitespace() {
+        lower.clear();
+        lower.extend(word.chars().flat_map(char::to_lowercase));
+        match counts.get_mut(lower.as_str()) {
+            Some(n) => *n += 1,
+            None => {
+                counts.insert(lower.clone(), 1);
+            }
+        }
+    }
+    counts
+}
+// ANCHOR_END: word_counts_reused_chars
+
+/// Words of the sample text: a small vocabulary, as in real text, where most words repeat.
+const VOCABULARY: [&str; 24] = [
+    "the",
+    "heap",
+    "stack",
+    "value",
+    "moves",
+    "into",
+    "a",
+    "box",
+    "and",
+    "out",
+    "of",
+    "its",
+    "frame",
+    "when",
+    "function",
+    "returns",
+    "owner",
+    "drops",
+    "vec",
+    "string",
+    "slice",
+    "pointer",
+    "allocator",
+    "copy",
+];
+
+/// `words` words from [`VOCABULARY`], some capitalised, from a fixed seed: the same text on
+/// every run, so heap profiles of two runs can be compared.
+pub fn sample_text(words: usize) -> String {
+    let mut rng = fastrand::Rng::with_seed(7);
+    let mut text = String::new();
+    for i in 0..words {
+        if i > 0 {
+            text.push(if i % 12 == 0 { '\n' } else { ' ' });
+        }
+        let word = VOCABULARY[rng.usize(..VOCABULARY.len())];
+        if rng.u8(..4) == 0 {
+            let mut chars = word.chars();
+            text.extend(chars.next().map(|c| c.to_ascii_uppercase()));
+            text.push_str(chars.as_str());
+        } else {
+            text.push_str(word);
+        }
+    }
+    text
+}
+
+/// Words in the sample text of the benches.
+pub const SAMPLE_WORDS: usize = 10_000;
+
 // ANCHOR: cases
 /// Every comparison the chapter shows. The criterion bench, the allocation pass and the
 /// claims all read this one list.
@@ -193,6 +305,20 @@ pub fn cases<R: Runner>(r: &mut R) {
     g.case("inline_variant", None, || log_inline(black_box(EVENTS)));
     g.case("boxed_variant", None, || log_boxed(black_box(EVENTS)));
     g.finish();
+
+    let text = sample_text(SAMPLE_WORDS);
+    let mut g = r.group("word_counts");
+    g.slow();
+    g.case("to_lowercase_each", Some("10000_words"), || {
+        word_counts(black_box(&text))
+    });
+    g.case("reused_buffer", Some("10000_words"), || {
+        word_counts_reused(black_box(&text))
+    });
+    g.case("reused_buffer_char_by_char", Some("10000_words"), || {
+        word_counts_reused_chars(black_box(&text))
+    });
+    g.finish();
 }
 // ANCHOR_END: cases
 
@@ -200,6 +326,21 @@ pub fn cases<R: Runner>(r: &mut R) {
 mod tests {
     use super::*;
     use std::mem::size_of;
+
+    #[test]
+    fn both_word_counts_agree() {
+        let text = sample_text(1000);
+        let counts = word_counts(&text);
+        assert_eq!(counts, word_counts_reused(&text));
+        assert_eq!(counts, word_counts_reused_chars(&text));
+        assert_eq!(counts.values().sum::<usize>(), 1000);
+        // Capitalised words are counted with their lowercase forms.
+        assert!(counts.keys().all(|k| k.chars().all(|c| c.is_lowercase())));
+        assert_eq!(
+            word_counts("Box box BOX"),
+            HashMap::from([("box".to_string(), 3)])
+        );
+    }
 
     #[test]
     fn boxes_and_plain_values_agree() {

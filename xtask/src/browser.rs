@@ -35,11 +35,11 @@ use serde_json::Value;
 use crate::{Repo, Result, book, fail};
 
 /// Debian's package; `.ci/run` installs it when missing.
-const CHROMIUM: &str = "/usr/bin/chromium";
+pub(crate) const CHROMIUM: &str = "/usr/bin/chromium";
 
 /// Without the networking flags Chromium phones home (component updates, sync, QUIC probes) and,
 /// on a machine without a route out, fills the log with refused connections.
-const CHROMIUM_FLAGS: &[&str] = &[
+pub(crate) const CHROMIUM_FLAGS: &[&str] = &[
     "--headless",
     "--no-sandbox",
     "--disable-gpu",

@@ -61,6 +61,10 @@ pub struct CoverageResults {
     pub commit: String,
     pub dirty: bool,
     pub runs: Vec<Run>,
+    /// The module's source as llvm-cov reported it, line 1 first: the figure draws the lines
+    /// that were measured, not whatever the file holds today.
+    #[serde(default)]
+    pub source: Vec<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -73,6 +77,10 @@ pub struct Run {
     pub crate_total: Summary,
     /// Lines of `code/src/coverage.rs` that llvm-cov counts as executable and never ran.
     pub missed_lines: Vec<u32>,
+    /// Every line of `code/src/coverage.rs` that holds code, with its execution count as
+    /// llvm-cov prints it ("12", "1.02k").
+    #[serde(default)]
+    pub line_counts: Vec<(u32, String)>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -98,6 +106,7 @@ pub fn run(repo: &Repo) -> Result {
     fs::create_dir_all(&out_dir)
         .map_err(|e| fail(format!("cannot create {}: {e}", out_dir.display())))?;
     let mut runs = Vec::new();
+    let mut source = Vec::new();
     for (name, tests, flags) in RUNS {
         println!("\n=== coverage: {name} ({tests}) ===");
         let json_path = out_dir.join(format!("coverage-{name}.json"));
@@ -115,7 +124,10 @@ pub fn run(repo: &Repo) -> Result {
             .args(["report", "-p", "workshop", "--text", "--output-path"])
             .arg(&text_path);
         crate::run_status(&mut report, &format!("cargo llvm-cov report ({name})"))?;
-        let (module_lines, crate_lines, missed_lines) = lines(&read(&text_path)?)?;
+        let text = read(&text_path)?;
+        let (module_lines, crate_lines, missed_lines) = lines(&text)?;
+        let (module_source, line_counts) = module_lines_view(&text);
+        source = module_source;
         let (regions, functions) = regions_and_functions(&json, |f| f.ends_with(MODULE))?;
         let (crate_regions, crate_functions) = regions_and_functions(&json, |_| true)?;
         let module = Summary {
@@ -134,6 +146,7 @@ pub fn run(repo: &Repo) -> Result {
             module,
             crate_total,
             missed_lines,
+            line_counts,
         });
     }
     let results = CoverageResults {
@@ -144,11 +157,42 @@ pub fn run(repo: &Repo) -> Result {
         commit,
         dirty,
         runs,
+        source,
     };
     let path = repo.root.join("results/coverage.json");
     write_json(&path, &results)?;
     println!("wrote {}", repo.show(&path));
-    render_file(repo, &results)
+    render_file(repo, &results)?;
+    crate::figures::coverage::draw(repo, &results)
+}
+
+/// The module's section of the text report: its source lines, and `(line, count)` for the
+/// lines that hold code.
+fn module_lines_view(text: &str) -> (Vec<String>, Vec<(u32, String)>) {
+    let mut source = Vec::new();
+    let mut counts = Vec::new();
+    let mut inside = false;
+    for line in text.lines() {
+        let Some((number, rest)) = line.split_once('|') else {
+            if !line.starts_with(char::is_whitespace) && line.ends_with(':') {
+                inside = line.trim_end_matches(':').ends_with(MODULE);
+            }
+            continue;
+        };
+        let Ok(number) = number.trim().parse::<u32>() else {
+            continue;
+        };
+        // Instantiation sub-reports repeat lines; keep the merged view's first entry.
+        if !inside || number as usize <= source.len() {
+            continue;
+        }
+        let (count, code) = rest.split_once('|').unwrap_or(("", rest));
+        source.push(code.to_string());
+        if !count.trim().is_empty() {
+            counts.push((number, count.trim().to_string()));
+        }
+    }
+    (source, counts)
 }
 
 /// `cargo llvm-cov` pointed at LLVM 19 (unless the caller chose other tools).

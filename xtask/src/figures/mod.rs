@@ -21,6 +21,9 @@ use crate::bench::{Machine, git_state, iso8601_utc, machine};
 use crate::render::escape;
 use crate::{Repo, Result, fail};
 
+pub mod coverage;
+pub mod dhat_view;
+pub mod profiling;
 pub mod svg;
 
 /// One set of figures: its name (that of its results file) and how to make it.
@@ -31,7 +34,23 @@ pub struct FigureSet {
 }
 
 /// Every figure set, in the order `cargo xtask figures` makes them.
-pub const FIGURE_SETS: &[FigureSet] = &[];
+pub const FIGURE_SETS: &[FigureSet] = &[
+    FigureSet {
+        name: "dhat_view",
+        about: "a dhat heap profile of the word count example, in DHAT's viewer",
+        run: dhat_view::run,
+    },
+    FigureSet {
+        name: "profiling",
+        about: "flamegraphs of is_gopher compiling its regex per call and once (pprof-rs)",
+        run: profiling::run,
+    },
+    FigureSet {
+        name: "coverage",
+        about: "the line report of parse_size before and after, from results/coverage.json",
+        run: coverage::run,
+    },
+];
 
 pub fn names() -> String {
     FIGURE_SETS
@@ -143,6 +162,19 @@ pub fn write_figure(repo: &Repo, file: &str, text: &str) -> Result {
     fs::create_dir_all(&dir)
         .map_err(|e| fail(format!("cannot create {}: {e}", repo.show(&dir))))?;
     crate::render::write_generated(repo, &dir.join(file), text)
+}
+
+/// Writes a binary figure (a screenshot) only if it changed.
+pub fn write_bytes(path: &Path, data: &[u8]) -> Result {
+    if fs::read(path).is_ok_and(|old| old == data) {
+        return Ok(());
+    }
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir)
+            .map_err(|e| fail(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    fs::write(path, data)
+        .map_err(|e| fail(format!("cannot write {}: {e}", path.display())))
 }
 
 /// One anchored region of a generated file: `{{#include ../generated/figures/<name>.md:<anchor>}}`.
