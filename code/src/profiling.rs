@@ -430,13 +430,18 @@ fn handle(request: tiny_http::Request, busy: &AtomicBool) {
     busy.store(false, Ordering::Release);
     match result {
         Ok((content_type, body)) => respond(request, 200, content_type, body),
+        // Someone else in this process (not a request) holds the one profiler.
+        Err(pprof::Error::Running) => {
+            let message =
+                "the profiler is in use elsewhere in this process; try again later";
+            respond(request, 409, "text/plain", line(message.into()))
+        }
         Err(e) => respond(request, 500, "text/plain", line(format!("profiling: {e}"))),
     }
 }
 
-fn take_profile(kind: Kind, seconds: Duration) -> io::Result<(&'static str, Vec<u8>)> {
-    let ((), report) =
-        profile(FREQUENCY, || thread::sleep(seconds)).map_err(io::Error::other)?;
+fn take_profile(kind: Kind, seconds: Duration) -> pprof::Result<(&'static str, Vec<u8>)> {
+    let ((), report) = profile(FREQUENCY, || thread::sleep(seconds))?;
     match kind {
         Kind::Protobuf => Ok(("application/octet-stream", pprof_protobuf(&report)?)),
         Kind::Flamegraph => {

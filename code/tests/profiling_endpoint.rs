@@ -174,5 +174,17 @@ fn endpoint_over_http() {
     assert_eq!(svg.content_type, "image/svg+xml");
     assert!(svg.text().contains("<svg"), "an SVG");
 
+    // The profiler held by other code in the process (not a request): also 409.
+    let held = pprof::ProfilerGuard::new(99).expect("the profiler is free");
+    let reply = request(addr, "GET", "/debug/pprof/profile?seconds=1");
+    println!(
+        "profiler held elsewhere -> {} {}",
+        reply.status,
+        reply.text().trim()
+    );
+    assert_eq!(reply.status, 409, "{}", reply.text());
+    assert!(reply.text().contains("in use elsewhere"));
+    drop(held);
+
     endpoint.stop();
 }
