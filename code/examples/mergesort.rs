@@ -13,7 +13,7 @@
 //! `--trace FILE` writes a Chrome/Perfetto trace of the run's spans (open it at
 //! <https://ui.perfetto.dev> or `chrome://tracing`).
 
-// ---- Allocators chapter: the global allocator, chosen by cargo feature -------------------
+// ---- Allocators chapter: the global allocator, chosen by cargo feature ----------------
 // ANCHOR: global_allocator
 #[cfg(feature = "jemalloc")]
 #[global_allocator]
@@ -23,14 +23,12 @@ static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 // ANCHOR_END: global_allocator
-// ---- end of the Allocators chapter's lines -----------------------------------------------
+// ---- end of the Allocators chapter's lines --------------------------------------------
 
-use std::fs::File;
 use std::process::ExitCode;
 
-use tracing_chrome::ChromeLayerBuilder;
-use tracing_subscriber::prelude::*;
 use workshop::mergesort::{USAGE, input, json_line, parse_args, peak_rss_kib, run};
+use workshop::tracing::chrome_trace;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -42,20 +40,14 @@ fn main() -> ExitCode {
         }
     };
 
-    // Open the trace file ourselves: tracing-chrome's `.file()` panics if it cannot.
+    // The trace subscriber (Tracing chapter): installed before the sort, flushed after
+    // it.
     let guard = match &options.trace {
         None => None,
-        Some(path) => match File::create(path) {
-            Ok(file) => {
-                let (layer, guard) = ChromeLayerBuilder::new()
-                    .writer(file)
-                    .include_args(true)
-                    .build();
-                tracing_subscriber::registry().with(layer).init();
-                Some(guard)
-            }
-            Err(e) => {
-                eprintln!("mergesort: cannot write trace {}: {e}", path.display());
+        Some(path) => match chrome_trace(path) {
+            Ok(guard) => Some(guard),
+            Err(message) => {
+                eprintln!("mergesort: {message}");
                 return ExitCode::from(2);
             }
         },

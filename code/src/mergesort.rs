@@ -7,18 +7,19 @@
 //!
 //! The seed's Go program has three versions. `v1` starts two goroutines at every split,
 //! down to single elements; `v2` sorts sequentially below a cutoff of 2^11 elements and
-//! starts two goroutines per split above it; `v3` starts one goroutine per split and sorts
-//! the other half itself. Its `merge` allocates a helper slice on every call; so do the
-//! ports here, because the Allocators chapter measures allocators on exactly that
+//! starts two goroutines per split above it; `v3` starts one goroutine per split and
+//! sorts the other half itself. Its `merge` allocates a helper slice on every call; so do
+//! the ports here, because the Allocators chapter measures allocators on exactly that
 //! workload. Beside them sit what a Rust programmer would write: `rayon::join` with a
 //! cutoff and one scratch buffer, rayon's `par_sort`, and the standard library's
 //! `slice::sort`.
 //!
-//! Above the cutoff each version opens `tracing` spans ("sort", "merge", "sequential")
-//! with the length as a field, so that a trace shows the shape of the recursion. Below
-//! it no span is opened, which keeps a trace of a million elements small. With no
-//! subscriber installed a span costs a check of one atomic (the Tracing chapter measures
-//! it).
+//! Above the cutoff each version opens `tracing` spans ("sort", "merge") with the length
+//! as a field, so that a trace shows the shape of the recursion, and one span for each
+//! piece at the cutoff ("sequential"; "subtree" in `v1`, which stays parallel below it).
+//! Inside those no span is opened, which keeps a trace of a million elements small. With
+//! no subscriber installed a span costs a check or two of cached state (the Tracing
+//! chapter measures it).
 
 use std::io;
 use std::path::PathBuf;
@@ -165,18 +166,27 @@ pub fn v1_threads(s: &mut [i64], started: &AtomicUsize) -> io::Result<()> {
 /// elements. `rayon::join` does not start threads; it offers the second half to the
 /// pool's idle threads to steal, so this survives where `v1_threads` does not.
 pub fn v1(s: &mut [i64]) {
+    if s.len() <= CUTOFF {
+        // Spans stop here: one per element would drown the trace. The recursion does not.
+        let _span = ::tracing::info_span!("subtree", len = s.len()).entered();
+        v1_untraced(s);
+        return;
+    }
+    let _span = ::tracing::info_span!("sort", len = s.len()).entered();
+    let middle = s.len() / 2;
+    let (left, right) = s.split_at_mut(middle);
+    rayon::join(|| v1(left), || v1(right));
+    merge_traced(s, middle);
+}
+
+/// `v1` below the cutoff: the same recursion, parallel down to single elements, with no
+/// spans.
+fn v1_untraced(s: &mut [i64]) {
     if s.len() > 1 {
         let middle = s.len() / 2;
-        // Spans only above the cutoff: a span per element would drown the trace.
-        let _span = (s.len() > CUTOFF)
-            .then(|| ::tracing::info_span!("sort", len = s.len()).entered());
         let (left, right) = s.split_at_mut(middle);
-        rayon::join(|| v1(left), || v1(right));
-        if s.len() > CUTOFF {
-            merge_traced(s, middle);
-        } else {
-            merge(s, middle);
-        }
+        rayon::join(|| v1_untraced(left), || v1_untraced(right));
+        merge(s, middle);
     }
 }
 // ANCHOR_END: v1
@@ -333,8 +343,9 @@ impl Version {
     }
 }
 
-pub const USAGE: &str = "usage: mergesort <v1|v1-threads|v2|v3|rayon|par-sort|par-sort-unstable|std> \
-[--len N] [--threads N] [--trace FILE] [--json] [--seed N]";
+pub const USAGE: &str = "usage: mergesort \
+    <v1|v1-threads|v2|v3|rayon|par-sort|par-sort-unstable|std> \
+    [--len N] [--threads N] [--trace FILE] [--json] [--seed N]";
 
 /// The program's command line, parsed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -477,8 +488,8 @@ pub fn run(
     })
 }
 
-/// Peak resident set size of this process (`VmHWM` in `/proc/self/status`), in KiB; `None`
-/// where there is no such file (not Linux).
+/// Peak resident set size of this process (`VmHWM` in `/proc/self/status`), in KiB;
+/// `None` where there is no such file (not Linux).
 pub fn peak_rss_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     status

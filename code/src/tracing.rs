@@ -5,7 +5,9 @@
 //! What a span costs: nothing worth measuring when no subscriber is installed, something
 //! when one is — and how to keep the number of spans bounded.
 
+use std::fs::File;
 use std::hint::black_box;
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -14,6 +16,7 @@ use ::tracing::span::{Attributes, Id};
 use ::tracing_chrome::{ChromeLayerBuilder, FlushGuard};
 use ::tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 use ::tracing_subscriber::registry::Registry;
+use ::tracing_subscriber::util::SubscriberInitExt;
 use workshop::measure::{Group, Runner};
 use workshop::mergesort::{input, merge, v3};
 
@@ -27,6 +30,27 @@ pub fn one_span(len: usize) {
     drop(black_box(span));
 }
 // ANCHOR_END: span_in_merge
+
+// ANCHOR: chrome_trace
+/// Installs, for the whole process, a subscriber that writes every span to `path` in
+/// Chrome's trace event format (what Perfetto and `chrome://tracing` read). Keep the
+/// guard until the work is done: dropping it flushes the file and stops its writer
+/// thread.
+pub fn chrome_trace(path: &Path) -> Result<FlushGuard, String> {
+    // Opened here, not by tracing-chrome's `.file()`, which panics when it cannot.
+    let file = File::create(path)
+        .map_err(|e| format!("cannot write trace {}: {e}", path.display()))?;
+    let (layer, guard) = ChromeLayerBuilder::new()
+        .writer(file)
+        .include_args(true) // record span fields (`len`) as the slices' args
+        .build();
+    Registry::default()
+        .with(layer)
+        .try_init()
+        .map_err(|e| format!("cannot install the trace subscriber: {e}"))?;
+    Ok(guard)
+}
+// ANCHOR_END: chrome_trace
 
 // ANCHOR: chrome_dispatch
 /// A subscriber that writes a Chrome trace, as `examples/mergesort.rs --trace` installs
@@ -42,10 +66,10 @@ pub fn chrome_dispatch() -> (Dispatch, FlushGuard) {
 // ANCHOR_END: chrome_dispatch
 
 // ANCHOR: pool_with_subscriber
-/// A rayon pool whose threads all report to `dispatch`. `tracing::subscriber::with_default`
-/// sets a subscriber for the current thread only, so every worker thread must run inside
-/// it; the example installs a global default instead (`.init()`), which a bench cannot do
-/// without tracing every other case in the process.
+/// A rayon pool whose threads all report to `dispatch`.
+/// `tracing::subscriber::with_default` sets a subscriber for the current thread only, so
+/// every worker thread must run inside it; the example installs a global default instead
+/// (`.init()`), which a bench cannot do without tracing every other case in the process.
 pub fn pool_with_subscriber(threads: usize, dispatch: Dispatch) -> rayon::ThreadPool {
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -84,7 +108,8 @@ pub fn cases<R: Runner>(r: &mut R) {
     g.finish();
     drop((registry, chrome, guard));
 
-    // The whole merge sort (v3, a million numbers, 2 threads): about 1,500 spans per sort.
+    // The whole merge sort (v3, a million numbers, 2 threads): about 1,500 spans per
+    // sort.
     ::tracing::callsite::rebuild_interest_cache();
     let data = input(SORT_LEN, 42);
     let mut g = r.group("sort");
@@ -184,6 +209,14 @@ mod tests {
         assert!(data.is_sorted());
         // 2^16 / 2^11 = 32 sequential leaves, 31 sorts and 31 merges above them.
         assert_eq!(counter.0.load(Ordering::Relaxed), 32 + 31 + 31);
+    }
+
+    #[test]
+    fn chrome_trace_reports_a_path_it_cannot_write() {
+        let Err(err) = chrome_trace(Path::new("/nonexistent-dir/trace.json")) else {
+            panic!("a trace in a directory that does not exist was installed");
+        };
+        assert!(err.contains("cannot write trace"), "{err}");
     }
 
     #[test]
