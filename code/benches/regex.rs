@@ -7,8 +7,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 // ANCHOR: cases
 /// Everything the chapter measures: the list of cases in `workshop::regex`.
 fn chapter_cases(c: &mut Criterion) {
-    let mut runner =
-        workshop::measure::CriterionRunner::new(c, workshop::regex::CHAPTER);
+    let mut runner = workshop::measure::CriterionRunner::new(c, workshop::regex::CHAPTER);
     workshop::regex::cases(&mut runner);
 }
 

@@ -1,8 +1,204 @@
-//! Companion code of the chapter `regex` (stub: being written).
+//! Chapter "Regex compilation": `src/techniques/regex.md`. Bench: `benches/regex.rs`.
+//! (The Profiling chapter profiles the same `is_gopher` and shows where its time goes.)
 
-use workshop::measure::Runner;
+use std::hint::black_box;
+use std::sync::LazyLock;
+
+// This module is called `regex` too: the leading `::` names the crate, not this module.
+use ::regex::Regex;
+use workshop::measure::{Group, Runner, Throughput};
 
 pub const CHAPTER: &str = "regex";
 
-/// Everything the chapter measures.
-pub fn cases<R: Runner>(_r: &mut R) {}
+/// The seed's pattern, `^([[:alpha:]]+)@golang.org$`, with its dot escaped: unescaped, `.`
+/// matches any character, and `a@golangXorg` would count as a gopher.
+pub const GOPHER_PATTERN: &str = r"^([[:alpha:]]+)@golang\.org$";
+
+// ANCHOR: compile_every_call
+/// The seed's `isGopher`, word for word: compile the pattern, use it once, drop it.
+pub fn is_gopher_compile_every_call(email: &str) -> Option<&str> {
+    let re = Regex::new(GOPHER_PATTERN).expect("the pattern is valid");
+    let caps = re.captures(email)?;
+    caps.get(1).map(|name| name.as_str())
+}
+// ANCHOR_END: compile_every_call
+
+// ANCHOR: lazy_lock
+/// Compiled the first time any thread uses it, then shared by every call and every thread.
+static GOPHER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(GOPHER_PATTERN).expect("the pattern is valid"));
+
+pub fn is_gopher_lazy_lock(email: &str) -> Option<&str> {
+    let caps = GOPHER.captures(email)?;
+    caps.get(1).map(|name| name.as_str())
+}
+// ANCHOR_END: lazy_lock
+
+// ANCHOR: ask_less
+/// Only "does it match?": the cheapest question a `Regex` answers.
+pub fn is_gopher_is_match(email: &str) -> bool {
+    GOPHER.is_match(email)
+}
+
+/// Where the whole match is, without its groups. This pattern is anchored at both ends and
+/// the name is everything before a fixed suffix, so the span is enough to recover it.
+pub fn is_gopher_find(email: &str) -> Option<&str> {
+    let m = GOPHER.find(email)?;
+    m.as_str().strip_suffix("@golang.org")
+}
+// ANCHOR_END: ask_less
+
+// ANCHOR: hand_written
+/// The same check without a regex: a fixed suffix, and ASCII letters before it (what
+/// `[[:alpha:]]` means in the `regex` crate).
+pub fn is_gopher_hand_written(email: &str) -> Option<&str> {
+    let name = email.strip_suffix("@golang.org")?;
+    let letters = !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphabetic());
+    letters.then_some(name)
+}
+// ANCHOR_END: hand_written
+
+// ANCHOR: count_compile_per_line
+/// The exercise's starting point: the pattern comes from the user (a command-line
+/// argument, say), so it cannot be a `static`, and it is compiled again for every line.
+// This is the slow version the chapter measures; clippy rightly flags it.
+#[allow(clippy::regex_creation_in_loops)]
+pub fn count_matching_compile_per_line(lines: &[&str], pattern: &str) -> usize {
+    let mut count = 0;
+    for line in lines {
+        let re = Regex::new(pattern).expect("a valid pattern");
+        if re.is_match(line) {
+            count += 1;
+        }
+    }
+    count
+}
+// ANCHOR_END: count_compile_per_line
+
+// ANCHOR: count_compiled_once
+/// The solution: compile once, before the loop, and hand a bad pattern back to the caller
+/// as an error instead of panicking on it.
+pub fn count_matching(lines: &[&str], pattern: &str) -> Result<usize, ::regex::Error> {
+    let re = Regex::new(pattern)?;
+    Ok(lines.iter().filter(|line| re.is_match(line)).count())
+}
+// ANCHOR_END: count_compiled_once
+
+/// The exercise's input: `n` log lines, one in five a timeout error.
+pub fn log_lines(n: usize) -> Vec<String> {
+    (0..n)
+        .map(|i| match i % 5 {
+            0 => format!(
+                "2026-11-28T01:{:02}:00Z ERROR db{}: timeout after 30s",
+                i % 60,
+                i
+            ),
+            1 => format!("2026-11-28T01:{:02}:00Z WARN cache: miss rate high", i % 60),
+            _ => format!("2026-11-28T01:{:02}:00Z INFO request {i} served", i % 60),
+        })
+        .collect()
+}
+
+/// The exercise's pattern: which errors were timeouts. (`[[:alnum:]]` is ASCII; `\w` would
+/// be Unicode-aware, and compile to a much larger automaton.)
+pub const TIMEOUT_PATTERN: &str = r"ERROR [[:alnum:]]+: timeout";
+
+// ANCHOR: cases
+/// Every comparison the chapter shows: the criterion bench, the allocation pass and the
+/// claims all read this one list.
+pub fn cases<R: Runner>(r: &mut R) {
+    // The seed's benchmark: one address, the pattern compiled per call or once.
+    let mut g = r.group("compile");
+    g.case("compile_every_call", None, || {
+        is_gopher_compile_every_call(black_box("gopher@golang.org")).is_some()
+    });
+    g.case("lazy_lock", None, || {
+        is_gopher_lazy_lock(black_box("gopher@golang.org")).is_some()
+    });
+    g.finish();
+
+    // With the regex compiled once: what each question costs, and a check by hand.
+    let mut g = r.group("check");
+    for (label, email) in [
+        ("gopher", "gopher@golang.org"),
+        ("other", "someone@example.com"),
+    ] {
+        g.case("captures", Some(label), || {
+            is_gopher_lazy_lock(black_box(email)).is_some()
+        });
+        g.case("find", Some(label), || {
+            is_gopher_find(black_box(email)).is_some()
+        });
+        g.case("is_match", Some(label), || {
+            is_gopher_is_match(black_box(email))
+        });
+        g.case("hand_written", Some(label), || {
+            is_gopher_hand_written(black_box(email)).is_some()
+        });
+    }
+    g.finish();
+    // ANCHOR_END: cases
+
+    // ANCHOR: count_cases
+    let owned = log_lines(100);
+    let lines: Vec<&str> = owned.iter().map(String::as_str).collect();
+    let mut g = r.group("count_matching");
+    g.slow();
+    g.throughput(Throughput::Elements(lines.len() as u64));
+    g.case("compile_per_line", Some("100"), || {
+        count_matching_compile_per_line(black_box(&lines), TIMEOUT_PATTERN)
+    });
+    g.case("compile_once", Some("100"), || {
+        count_matching(black_box(&lines), TIMEOUT_PATTERN).expect("a valid pattern")
+    });
+    g.finish();
+    // ANCHOR_END: count_cases
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_is_gopher_agrees() {
+        let cases = [
+            ("gopher@golang.org", Some("gopher")),
+            ("a@golang.org", Some("a")),
+            ("Rob@golang.org", Some("Rob")),
+            ("@golang.org", None),
+            ("rob.pike@golang.org", None),
+            ("r0b@golang.org", None),
+            ("rob@golangXorg", None),
+            ("rob@golang.org.evil.example", None),
+            ("someone@example.com", None),
+            ("", None),
+        ];
+        for (email, expected) in cases {
+            assert_eq!(is_gopher_compile_every_call(email), expected, "{email}");
+            assert_eq!(is_gopher_lazy_lock(email), expected, "{email}");
+            assert_eq!(is_gopher_find(email), expected, "{email}");
+            assert_eq!(is_gopher_is_match(email), expected.is_some(), "{email}");
+            assert_eq!(is_gopher_hand_written(email), expected, "{email}");
+        }
+    }
+
+    #[test]
+    fn the_seeds_unescaped_dot_matches_too_much() {
+        let seeds = Regex::new("^([[:alpha:]]+)@golang.org$").unwrap();
+        assert!(seeds.is_match("rob@golangXorg"));
+        assert!(!GOPHER.is_match("rob@golangXorg"));
+    }
+
+    // ANCHOR: count_test
+    #[test]
+    fn count_matching_agrees_and_reports_bad_patterns() {
+        let owned = log_lines(100);
+        let lines: Vec<&str> = owned.iter().map(String::as_str).collect();
+        let slow = count_matching_compile_per_line(&lines, TIMEOUT_PATTERN);
+        assert_eq!(slow, 20);
+        assert_eq!(count_matching(&lines, TIMEOUT_PATTERN).unwrap(), slow);
+        assert_eq!(count_matching(&[], TIMEOUT_PATTERN).unwrap(), 0);
+        assert!(count_matching(&lines, "ERROR (unclosed").is_err());
+    }
+    // ANCHOR_END: count_test
+}

@@ -21,6 +21,7 @@ use crate::bench::{Machine, git_state, iso8601_utc, machine};
 use crate::render::escape;
 use crate::{Repo, Result, fail};
 
+pub mod buffered_io;
 pub mod coverage;
 pub mod dhat_view;
 pub mod profiling;
@@ -49,6 +50,11 @@ pub const FIGURE_SETS: &[FigureSet] = &[
         name: "coverage",
         about: "the line report of parse_size before and after, from results/coverage.json",
         run: coverage::run,
+    },
+    FigureSet {
+        name: "buffered_io",
+        about: "system calls of each way of writing and reading 100,000 records (strace -c)",
+        run: buffered_io::run,
     },
 ];
 
