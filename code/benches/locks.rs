@@ -7,8 +7,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 // ANCHOR: cases
 /// Everything the chapter measures: the list of cases in `workshop::locks`.
 fn chapter_cases(c: &mut Criterion) {
-    let mut runner =
-        workshop::measure::CriterionRunner::new(c, workshop::locks::CHAPTER);
+    let mut runner = workshop::measure::CriterionRunner::new(c, workshop::locks::CHAPTER);
     workshop::locks::cases(&mut runner);
 }
 
