@@ -6,7 +6,7 @@ use std::fs;
 
 use serde::Deserialize;
 
-use crate::bench::{CaseResult, Results};
+use crate::bench::{CaseResult, Mode, Results};
 use crate::render::{DASH, count, escape, ratio_wording, write_generated};
 use crate::{Repo, Result, fail};
 
@@ -81,7 +81,10 @@ pub fn check(repo: &Repo) -> Result {
     let list = read_list(repo)?;
     let problems = problems(&list, &results(repo, &list)?);
     if problems.is_empty() {
-        println!("patterns: ok ({} patterns, all measured)", list.pattern.len());
+        println!(
+            "patterns: ok ({} patterns, all measured)",
+            list.pattern.len()
+        );
         Ok(())
     } else {
         Err(fail(format!("{LIST}: {}", problems.join("; "))))
@@ -178,6 +181,18 @@ fn stamps(results: &BTreeMap<String, Option<Results>>) -> String {
             "\n*Measured on {}, {span} — regenerate with `cargo xtask bench {}`*\n",
             escape(&machine),
             chapters.join(" ")
+        ));
+    }
+    let quick: Vec<&str> = results
+        .values()
+        .flatten()
+        .filter(|r| r.mode == Mode::Quick)
+        .map(|r| r.chapter.as_str())
+        .collect();
+    if !quick.is_empty() {
+        out.push_str(&format!(
+            "\n*Measured in quick runs (short measurement, wider intervals): {}*\n",
+            escape(&quick.join(", "))
         ));
     }
     out
