@@ -417,6 +417,16 @@ fn stamp(r: &CoverageResults) -> String {
 mod tests {
     use super::*;
 
+    #[test]
+    fn line_view_of_the_module_keeps_source_and_counts() {
+        let text = "/w/code/src/other.rs:\n    1|      3|fn other() {}\n\
+                    /w/code/src/coverage.rs:\n    1|       |//! doc\n    2|      5|fn f() {\n\
+                    \x20   3|      0|    g();\n  ------------------\n    2|      5|fn f() {\n";
+        let (source, counts) = module_lines_view(text);
+        assert_eq!(source, ["//! doc", "fn f() {", "    g();"]);
+        assert_eq!(counts, [(2, "5".to_string()), (3, "0".to_string())]);
+    }
+
     /// Two copies of one function (unit-test binary and integration-test binary), each
     /// running a different arm, and a function in another file.
     const EXPORT: &str = r#"{"type":"llvm.coverage.json.export","data":[{"functions":[
@@ -536,7 +546,9 @@ mod tests {
                 module,
                 crate_total,
                 missed_lines: vec![31, 33],
+                line_counts: vec![(30, "4".into()), (31, "0".into()), (33, "0".into())],
             }],
+            source: Vec::new(),
         };
         let text = render(&results);
         assert!(text.contains("<!-- ANCHOR: coverage -->"));
