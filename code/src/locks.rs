@@ -95,8 +95,9 @@ pub fn update_io_inside_lock(
 ) -> io::Result<()> {
     let mut slots = table.lock().unwrap();
     slots[slot] = value;
+    // `slots`, the guard, lives to the end of the function: the lock is held during the I/O.
     io.persist(slot, value)
-} // the guard is dropped here, after the I/O
+}
 // ANCHOR_END: io_inside_lock
 
 // ANCHOR: copy_then_io

@@ -31,8 +31,9 @@ pub fn int_key(i: u64) -> u64 {
 // ANCHOR: hashers
 /// The standard library's default: SipHash 1-3 with random keys per map.
 pub type SipState = std::collections::hash_map::RandomState;
-/// rustc-hash: the Fx hash the Rust compiler uses for its own tables. Unkeyed.
-pub type FxState = rustc_hash::FxBuildHasher;
+/// rustc-hash: the Fx hash the Rust compiler uses for its own tables. Unkeyed: every map
+/// builds the same hasher (rustc-hash 2 also names this type `FxBuildHasher`).
+pub type FxState = std::hash::BuildHasherDefault<rustc_hash::FxHasher>;
 /// foldhash's fast variant: hashbrown's default hasher, seeded per map.
 pub type FoldState = foldhash::fast::RandomState;
 /// aHash: a keyed hash, AES-based where the build enables AES instructions.
