@@ -736,10 +736,17 @@ mod tests {
             let writer =
                 BackgroundWriter::start(Arc::clone(&table), Arc::clone(&io), update);
             readers(&table, 2, 20);
-            thread::sleep(Duration::from_millis(2));
+            // The writer writes value i to slot i: wait (on a busy machine, for a while)
+            // until its second update has landed.
+            let start = std::time::Instant::now();
+            while table.lock().unwrap()[1] == 0 {
+                assert!(
+                    start.elapsed() < Duration::from_secs(30),
+                    "the writer is stuck"
+                );
+                thread::sleep(Duration::from_millis(1));
+            }
             drop(writer);
-            // The writer has been writing: some slot is no longer zero.
-            assert!(table.lock().unwrap().iter().any(|&v| v != 0));
         }
     }
 
