@@ -21,11 +21,13 @@ use crate::bench::{Machine, git_state, iso8601_utc, machine};
 use crate::render::escape;
 use crate::{Repo, Result, fail};
 
+pub mod allocators;
 pub mod buffered_io;
 pub mod coverage;
 pub mod dhat_view;
 pub mod profiling;
 pub mod svg;
+pub mod thread_count;
 
 /// One set of figures: its name (that of its results file) and how to make it.
 pub struct FigureSet {
@@ -55,6 +57,16 @@ pub const FIGURE_SETS: &[FigureSet] = &[
         name: "buffered_io",
         about: "system calls of each way of writing and reading 100,000 records (strace -c)",
         run: buffered_io::run,
+    },
+    FigureSet {
+        name: "thread_count",
+        about: "merge sort versions at 1, 2, 8 and 18 threads, whole-program runs",
+        run: thread_count::run,
+    },
+    FigureSet {
+        name: "allocators",
+        about: "merge sort v3 under the system allocator, jemalloc and mimalloc",
+        run: allocators::run,
     },
 ];
 
