@@ -28,6 +28,7 @@ pub mod dhat_view;
 pub mod profiling;
 pub mod svg;
 pub mod thread_count;
+pub mod tracing;
 
 /// One set of figures: its name (that of its results file) and how to make it.
 pub struct FigureSet {
@@ -39,14 +40,14 @@ pub struct FigureSet {
 /// Every figure set, in the order `cargo xtask figures` makes them.
 pub const FIGURE_SETS: &[FigureSet] = &[
     FigureSet {
-        name: "dhat_view",
-        about: "a dhat heap profile of the word count example, in DHAT's viewer",
-        run: dhat_view::run,
-    },
-    FigureSet {
         name: "profiling",
         about: "flamegraphs of is_gopher compiling its regex per call and once (pprof-rs)",
         run: profiling::run,
+    },
+    FigureSet {
+        name: "dhat_view",
+        about: "a dhat heap profile of the word count example, in DHAT's viewer",
+        run: dhat_view::run,
     },
     FigureSet {
         name: "coverage",
@@ -54,9 +55,9 @@ pub const FIGURE_SETS: &[FigureSet] = &[
         run: coverage::run,
     },
     FigureSet {
-        name: "buffered_io",
-        about: "system calls of each way of writing and reading 100,000 records (strace -c)",
-        run: buffered_io::run,
+        name: "tracing",
+        about: "Chrome traces of merge sort v1, v2, v3, rayon at 1, 2, 8 threads, as timelines",
+        run: tracing::run,
     },
     FigureSet {
         name: "thread_count",
@@ -67,6 +68,11 @@ pub const FIGURE_SETS: &[FigureSet] = &[
         name: "allocators",
         about: "merge sort v3 under the system allocator, jemalloc and mimalloc",
         run: allocators::run,
+    },
+    FigureSet {
+        name: "buffered_io",
+        about: "system calls of each way of writing and reading 100,000 records (strace -c)",
+        run: buffered_io::run,
     },
 ];
 
@@ -85,15 +91,12 @@ pub fn parse(rest: &[String]) -> Result<Vec<&'static FigureSet>> {
     }
     rest.iter()
         .map(|name| {
-            FIGURE_SETS
-                .iter()
-                .find(|f| f.name == name)
-                .ok_or_else(|| {
-                    crate::Error::Usage(format!(
-                        "figures: unknown figure set {name:?}; valid: {}",
-                        names()
-                    ))
-                })
+            FIGURE_SETS.iter().find(|f| f.name == name).ok_or_else(|| {
+                crate::Error::Usage(format!(
+                    "figures: unknown figure set {name:?}; valid: {}",
+                    names()
+                ))
+            })
         })
         .collect()
 }
@@ -239,5 +242,6 @@ pub fn output(command: &mut Command, what: &str) -> Result<Output> {
 
 /// Reads a file a figure set wrote earlier (e.g. a trace), with the path in the error.
 pub fn read(path: &Path) -> Result<String> {
-    fs::read_to_string(path).map_err(|e| fail(format!("cannot read {}: {e}", path.display())))
+    fs::read_to_string(path)
+        .map_err(|e| fail(format!("cannot read {}: {e}", path.display())))
 }

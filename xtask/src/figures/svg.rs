@@ -5,8 +5,8 @@
 
 /// Series colours (Tableau 10, mid-tones: legible on white and on mdBook's dark themes).
 pub const PALETTE: &[&str] = &[
-    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
-    "#9c755f", "#bab0ac",
+    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1",
+    "#ff9da7", "#9c755f", "#bab0ac",
 ];
 
 /// Escapes text for SVG content and attributes.
