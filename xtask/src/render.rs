@@ -56,9 +56,39 @@ pub fn render_index(repo: &Repo) -> Result {
         let position = pages.iter().position(|(module, _, _)| module == c);
         (position.unwrap_or(usize::MAX), c.clone())
     });
-    let text = render_index_text(&chapters, &pages);
+    let mut text = render_index_text(&chapters, &pages);
+    text.push_str(&render_figures_index(&dir.join("figures")));
     write_generated(repo, &dir.join("all.md"), &text)?;
     crate::patterns::render(repo)
+}
+
+/// The tables of `cargo xtask figures` (whole-program runs, profiles, traces), one section per
+/// figure set, after the chapters' benchmark tables.
+fn render_figures_index(dir: &std::path::Path) -> String {
+    let mut sets: Vec<String> = fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "md"))
+                .filter_map(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+                .collect()
+        })
+        .unwrap_or_default();
+    if sets.is_empty() {
+        return String::new();
+    }
+    sets.sort();
+    let mut out = String::from(
+        "\n## Whole-program runs, profiles and traces\n\nMeasured by `cargo xtask figures`, \
+         not by criterion: each set runs a program of the workshop crate and keeps what it \
+         measured in `results/figures/<set>.json`.\n",
+    );
+    for set in sets {
+        out.push_str(&format!(
+            "\n### Figure set `{set}`\n\n{{{{#include figures/{set}.md}}}}\n"
+        ));
+    }
+    out
 }
 
 /// `(module name, path of its chapter relative to src/)` for the chapters in SUMMARY.md:
