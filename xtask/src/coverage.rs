@@ -395,21 +395,13 @@ fn fraction(c: Count) -> String {
 }
 
 fn stamp(r: &CoverageResults) -> String {
-    let m = &r.machine;
-    let date = r.date.split('T').next().unwrap_or(&r.date);
-    let dirty = if r.dirty {
-        " (uncommitted changes)"
-    } else {
-        ""
-    };
-    format!(
-        "*Measured with cargo-llvm-cov and LLVM 19 on {}, {} cores, {}, {}, {date}, commit \
-         {}{dirty} — regenerate with `cargo xtask coverage`*",
-        escape(&m.cpu),
-        m.cores,
-        escape(&m.os),
-        escape(&m.rustc),
-        escape(&r.commit),
+    crate::render::stamp_line(
+        "Measured with cargo-llvm-cov and LLVM 19",
+        &r.machine,
+        &r.date,
+        &r.commit,
+        r.dirty,
+        "cargo xtask coverage",
     )
 }
 

@@ -3,7 +3,7 @@
 
 use std::fs;
 
-use crate::bench::{CaseResult, GroupResult, Mode, Results, Throughput};
+use crate::bench::{CaseResult, GroupResult, Machine, Mode, Results, Throughput};
 use crate::{Repo, Result, fail};
 
 /// `render`: re-renders the tables of every `results/*.json`.
@@ -184,26 +184,35 @@ pub fn anchor_name(group: &str) -> String {
 
 /// The italic line under every table: where, when and from what the numbers come.
 fn stamp(r: &Results) -> String {
-    let m = &r.machine;
-    let date = r.date.split('T').next().unwrap_or(&r.date);
-    let dirty = if r.dirty {
-        " (uncommitted changes)"
-    } else {
-        ""
-    };
     let what = match r.mode {
         Mode::Full => "Measured",
         Mode::Quick => "Measured in a quick run (short measurement, wider intervals)",
     };
+    let command = format!("cargo xtask bench {}", r.chapter);
+    stamp_line(what, &r.machine, &r.date, &r.commit, r.dirty, &command)
+}
+
+/// One stamp line for every generated table (benches, coverage, figure sets): `what` ("Measured
+/// …") on which machine, the day of `date` (ISO 8601), the commit, and the command that
+/// regenerates the table.
+pub(crate) fn stamp_line(
+    what: &str,
+    m: &Machine,
+    date: &str,
+    commit: &str,
+    dirty: bool,
+    command: &str,
+) -> String {
+    let day = date.split('T').next().unwrap_or(date);
+    let dirty = if dirty { " (uncommitted changes)" } else { "" };
     format!(
-        "*{what} on {}, {} cores, {}, {}, {date}, commit {}{dirty} — regenerate with \
-         `cargo xtask bench {}`*",
+        "*{what} on {}, {} cores, {}, {}, {day}, commit {}{dirty} — regenerate with \
+         `{command}`*",
         escape(&m.cpu),
         m.cores,
         escape(&m.os),
         escape(&m.rustc),
-        escape(&r.commit),
-        r.chapter
+        escape(commit),
     )
 }
 

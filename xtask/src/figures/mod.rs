@@ -18,7 +18,6 @@ use std::time::SystemTime;
 use serde::{Deserialize, Serialize};
 
 use crate::bench::{Machine, git_state, iso8601_utc, machine};
-use crate::render::escape;
 use crate::{Repo, Result, fail};
 
 pub mod allocators;
@@ -141,22 +140,13 @@ impl Stamp {
 
     /// The italic line under every generated table or figure, in the style of the bench tables.
     pub fn line(&self) -> String {
-        let m = &self.machine;
-        let date = self.date.split('T').next().unwrap_or(&self.date);
-        let dirty = if self.dirty {
-            " (uncommitted changes)"
-        } else {
-            ""
-        };
-        format!(
-            "*Measured on {}, {} cores, {}, {}, {date}, commit {}{dirty} — regenerate with \
-             `{}`*",
-            escape(&m.cpu),
-            m.cores,
-            escape(&m.os),
-            escape(&m.rustc),
-            escape(&self.commit),
-            self.command
+        crate::render::stamp_line(
+            "Measured",
+            &self.machine,
+            &self.date,
+            &self.commit,
+            self.dirty,
+            &self.command,
         )
     }
 }
