@@ -74,7 +74,37 @@ pub trait Group {
         routine: impl FnMut(I) -> O,
     );
 
+    /// One alternative whose result is large (a map, a `Vec` of `String`s): the result is
+    /// dropped outside the timed region, so that freeing it is not counted as the cost of
+    /// building it. Use [`Group::case`] when freeing is the point.
+    fn case_with_large_drop<O>(
+        &mut self,
+        name: &str,
+        param: Option<&str>,
+        routine: impl FnMut() -> O,
+    );
+
     fn finish(self);
+}
+
+/// The group and case of the empty routine every bench run times first
+/// (`<chapter>/floor/empty`): the cost of criterion's loop and `black_box` with no work in
+/// it. A case within [`FLOOR_FACTOR`] times of it measures the loop, not the code.
+pub const FLOOR_GROUP: &str = "floor";
+pub const FLOOR_CASE: &str = "empty";
+
+/// How close to the empty loop a case may be before its time says nothing about its code:
+/// the generated tables mark such rows, and `cargo xtask check` refuses a claim or a pattern
+/// built on one.
+pub const FLOOR_FACTOR: f64 = 5.0;
+
+/// Times the empty routine through the runner, as every case is timed.
+pub fn floor<R: Runner>(r: &mut R) {
+    let mut g = r.group(FLOOR_GROUP);
+    // ANCHOR: floor
+    g.case(FLOOR_CASE, None, || std::hint::black_box(()));
+    // ANCHOR_END: floor
+    g.finish();
 }
 
 fn case_id(group: &str, name: &str, param: Option<&str>) -> String {
@@ -104,8 +134,12 @@ pub struct CriterionRunner<'c> {
 }
 
 impl<'c> CriterionRunner<'c> {
+    /// Also times the empty routine ([`floor`]) first, so that every run of a chapter's
+    /// bench stores the floor its rows are read against.
     pub fn new(criterion: &'c mut Criterion, chapter: &'static str) -> Self {
-        CriterionRunner { criterion, chapter }
+        let mut runner = CriterionRunner { criterion, chapter };
+        floor(&mut runner);
+        runner
     }
 }
 
@@ -168,6 +202,17 @@ impl Group for CriterionGroup<'_> {
     ) {
         self.0.bench_function(bench_id(name, param), |b| {
             b.iter_batched(&mut setup, &mut routine, criterion::BatchSize::LargeInput)
+        });
+    }
+
+    fn case_with_large_drop<O>(
+        &mut self,
+        name: &str,
+        param: Option<&str>,
+        mut routine: impl FnMut() -> O,
+    ) {
+        self.0.bench_function(bench_id(name, param), |b| {
+            b.iter_with_large_drop(&mut routine)
         });
     }
 
@@ -318,6 +363,16 @@ impl Group for AllocGroup<'_> {
         self.measure(name, param, setup, routine);
     }
 
+    // The allocation pass drops every result after counting anyway.
+    fn case_with_large_drop<O>(
+        &mut self,
+        name: &str,
+        param: Option<&str>,
+        mut routine: impl FnMut() -> O,
+    ) {
+        self.measure(name, param, || (), |()| routine());
+    }
+
     fn finish(self) {}
 }
 
@@ -360,6 +415,14 @@ impl Group for ListGroup<'_> {
         param: Option<&str>,
         _: impl FnMut() -> I,
         _: impl FnMut(I) -> O,
+    ) {
+        self.runner.ids.push(case_id(&self.id, name, param));
+    }
+    fn case_with_large_drop<O>(
+        &mut self,
+        name: &str,
+        param: Option<&str>,
+        _: impl FnMut() -> O,
     ) {
         self.runner.ids.push(case_id(&self.id, name, param));
     }
