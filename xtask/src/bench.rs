@@ -9,6 +9,7 @@ use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
+use crate::profile::Build;
 use crate::{Repo, Result, fail, render, run_status};
 
 /// Criterion flags of a quick run: about 1.5 s per case. Not criterion's `--quick`, which stops
@@ -42,13 +43,53 @@ pub struct Results {
     /// Whether the working tree had uncommitted changes then: the numbers may not be those of
     /// `commit`.
     pub dirty: bool,
+    /// How the bench binary was built (absent in results written before the stamp said so).
+    #[serde(default)]
+    pub build: Option<Build>,
+    /// The empty case `<chapter>/floor/empty` of this run: criterion's loop with no work in
+    /// it. A row within [`FLOOR_FACTOR`] times of it measures the loop, not its code.
+    #[serde(default)]
+    pub floor_ns: Option<TimeNs>,
     pub groups: Vec<GroupResult>,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+/// How close to the empty loop a case may be before its time says nothing about its code. The
+/// same value as `workshop::measure::FLOOR_FACTOR` (a test below keeps them equal).
+pub const FLOOR_FACTOR: f64 = 5.0;
+
+/// The group and case of the empty routine (`workshop::measure::floor`).
+pub const FLOOR_GROUP: &str = "floor";
+pub const FLOOR_CASE: &str = "empty";
+
+impl Results {
+    /// Whether a time is within [`FLOOR_FACTOR`] of this run's empty loop.
+    pub fn at_floor(&self, ns: f64) -> bool {
+        self.floor_ns
+            .is_some_and(|floor| ns < FLOOR_FACTOR * floor.estimate)
+    }
+
+    /// The case with this id relative to the chapter (`group/case[/param]`).
+    pub fn case(&self, id: &str) -> Option<&CaseResult> {
+        let id = format!("{}/{id}", self.chapter);
+        self.groups
+            .iter()
+            .flat_map(|g| &g.cases)
+            .find(|c| c.id == id)
+    }
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Machine {
+    /// The CPU's model name, as /proc/cpuinfo gives it.
     pub cpu: String,
+    /// CPUs this process may run on (`available_parallelism`).
     pub cores: usize,
+    /// Distinct (package, core) pairs in /proc/cpuinfo.
+    #[serde(default)]
+    pub physical_cores: Option<usize>,
+    /// Logical CPUs per physical core (2 with SMT / Hyper-Threading).
+    #[serde(default)]
+    pub threads_per_core: Option<usize>,
     pub rustc: String,
     pub os: String,
 }
@@ -136,6 +177,7 @@ pub fn run(repo: &Repo, quick: bool, chapters: &[String]) -> Result {
     let machine = machine(repo);
     let (commit, dirty) = git_state(repo);
     let mode = if quick { Mode::Quick } else { Mode::Full };
+    let build = crate::profile::build(repo, "bench");
     for chapter in chapters {
         let date = iso8601_utc(SystemTime::now());
         let start = SystemTime::now();
@@ -169,6 +211,14 @@ pub fn run(repo: &Repo, quick: bool, chapters: &[String]) -> Result {
                 criterion_dir.display()
             )));
         }
+        let (floor_ns, timed) = split_floor(timed);
+        if floor_ns.is_none() {
+            eprintln!(
+                "warning: {chapter}: no {FLOOR_GROUP}/{FLOOR_CASE} case in this run (does its \
+                 bench use workshop::measure::CriterionRunner?): no row can be checked against \
+                 the floor"
+            );
+        }
         let groups = join(chapter, allocs.as_deref(), &timed);
         for group in &groups {
             for case in group.cases.iter().filter(|c| c.time_ns.is_none()) {
@@ -186,6 +236,8 @@ pub fn run(repo: &Repo, quick: bool, chapters: &[String]) -> Result {
             date,
             commit: commit.clone(),
             dirty,
+            build: Some(build.clone()),
+            floor_ns,
             groups,
         };
         let path = repo.root.join(format!("results/{chapter}.json"));
@@ -392,6 +444,15 @@ fn timed(prefix: &str, b: BenchmarkJson, e: EstimatesJson, written: SystemTime) 
     }
 }
 
+/// Takes the empty case out of a run's benchmarks: it is the floor the others are read against,
+/// not a row of any table.
+pub fn split_floor(timed: Vec<Timed>) -> (Option<TimeNs>, Vec<Timed>) {
+    let (floor, rest): (Vec<Timed>, Vec<Timed>) = timed
+        .into_iter()
+        .partition(|t| t.group == FLOOR_GROUP && t.case == FLOOR_CASE);
+    (floor.last().map(|t| t.time), rest)
+}
+
 /// Criterion serializes its `Throughput` as `{"Bytes": n}` / `{"Elements": n}` (and a few others
 /// the workshop crate never declares).
 fn criterion_throughput(value: &serde_json::Value) -> Option<Throughput> {
@@ -480,6 +541,10 @@ pub(crate) fn machine(repo: &Repo) -> Machine {
         })
         .unwrap_or_else(|| std::env::consts::ARCH.to_string());
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let (physical_cores, threads_per_core) = fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| topology(&info))
+        .unzip();
     let rustc = output_line(Command::new("rustc").arg("-V").current_dir(&repo.root))
         .unwrap_or_else(|| "rustc (unknown version)".to_string());
     let distro = fs::read_to_string("/etc/os-release")
@@ -493,9 +558,31 @@ pub(crate) fn machine(repo: &Repo) -> Machine {
     Machine {
         cpu,
         cores,
+        physical_cores,
+        threads_per_core,
         rustc,
         os,
     }
+}
+
+/// `(physical cores, threads per core)` from /proc/cpuinfo: logical CPUs are its `processor`
+/// entries, physical cores its distinct (`physical id`, `core id`) pairs. None when the file
+/// lacks core ids (some VMs and architectures).
+fn topology(cpuinfo: &str) -> Option<(usize, usize)> {
+    let mut logical = 0;
+    let mut cores = std::collections::BTreeSet::new();
+    for block in cpuinfo.split("\n\n").filter(|b| b.contains("processor")) {
+        logical += 1;
+        let field = |name: &str| {
+            block
+                .lines()
+                .find(|l| l.split(':').next().is_some_and(|k| k.trim() == name))
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, v)| v.trim().to_string())
+        };
+        cores.insert((field("physical id")?, field("core id")?));
+    }
+    (logical > 0 && !cores.is_empty()).then(|| (cores.len(), logical / cores.len()))
 }
 
 /// `PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"` → `Debian GNU/Linux 12 (bookworm)`.
@@ -581,6 +668,48 @@ mod tests {
         assert_eq!(at(1_709_251_199), "2024-02-29T23:59:59Z");
         assert_eq!(at(1_735_689_600), "2025-01-01T00:00:00Z");
         assert_eq!(at(4_107_542_400), "2100-03-01T00:00:00Z");
+    }
+
+    #[test]
+    fn cpu_topology() {
+        let cpu = |n: u32, core: u32| {
+            format!(
+                "processor\t: {n}\nmodel name\t: X\nphysical id\t: 0\ncore id\t\t: {core}\n"
+            )
+        };
+        let smt = [cpu(0, 0), cpu(1, 0), cpu(2, 1), cpu(3, 1)].join("\n");
+        assert_eq!(topology(&smt), Some((2, 2)));
+        let plain = [cpu(0, 0), cpu(1, 1)].join("\n");
+        assert_eq!(topology(&plain), Some((2, 1)));
+        assert_eq!(topology("processor\t: 0\nmodel name\t: X\n"), None);
+    }
+
+    #[test]
+    fn floor_factor_matches_the_workshop_crate() {
+        let measure = include_str!("../../code/src/measure.rs");
+        assert!(
+            measure.contains(&format!("pub const FLOOR_FACTOR: f64 = {FLOOR_FACTOR:?};")),
+            "code/src/measure.rs and xtask disagree on FLOOR_FACTOR"
+        );
+        assert!(
+            measure
+                .contains(&format!("pub const FLOOR_GROUP: &str = \"{FLOOR_GROUP}\";"))
+        );
+        assert!(
+            measure.contains(&format!("pub const FLOOR_CASE: &str = \"{FLOOR_CASE}\";"))
+        );
+    }
+
+    #[test]
+    fn the_floor_is_not_a_row() {
+        let timed = vec![
+            time("floor", "empty", None, 0.3, 1),
+            time("g", "a", None, 5.0, 2),
+        ];
+        let (floor, rest) = split_floor(timed);
+        assert_eq!(floor.map(|f| f.estimate), Some(0.3));
+        assert_eq!(rest.len(), 1);
+        assert_eq!(rest[0].case, "a");
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::time::SystemTime;
 
 use serde::Deserialize;
 
-use crate::bench::{self, QUICK_FLAGS};
+use crate::bench::{self, FLOOR_CASE, FLOOR_FACTOR, FLOOR_GROUP, QUICK_FLAGS, Results};
 use crate::render;
 use crate::{Repo, Result, fail, run_status};
 
@@ -38,7 +38,38 @@ struct Faster {
     fast: String,
     slow: String,
     at_least: f64,
+    /// How far below `at_least` the measured ratio may fall; [`TOLERANCE`] when absent.
+    tolerance: Option<f64>,
+    /// The claim is about the measurement floor itself (a case that the optimizer emptied):
+    /// only such a claim may name a case within `FLOOR_FACTOR` of the empty loop.
+    #[serde(default)]
+    about_floor: bool,
     why: String,
+}
+
+impl Faster {
+    fn tolerance(&self) -> f64 {
+        self.tolerance.unwrap_or(TOLERANCE)
+    }
+
+    /// A claim whose pass mark is at or below 1.0 would pass when the "fast" case is slower.
+    fn problem(&self) -> Option<String> {
+        let tolerance = self.tolerance();
+        if !(0.0..1.0).contains(&tolerance) {
+            return Some(format!("tolerance {tolerance} is not in [0, 1)"));
+        }
+        let pass_mark = self.at_least * (1.0 - tolerance);
+        (pass_mark <= 1.0).then(|| {
+            format!(
+                "claims at least {}× with tolerance {tolerance}, so it would pass from {pass_mark:.2}×, \
+                 where {} is not faster than {}: raise at_least above {:.2} or give a smaller tolerance",
+                self.at_least,
+                self.fast,
+                self.slow,
+                1.0 / (1.0 - tolerance)
+            )
+        })
+    }
 }
 
 /// Only the id matters here; the bounds are the allocation test's business.
@@ -107,6 +138,16 @@ pub fn check(repo: &Repo, skip_bench: bool) -> Result {
             );
         }
         failures += missing.len();
+        for claim in &claims.faster {
+            if let Some(problem) = claim.problem() {
+                eprintln!(
+                    "{shown}: {} faster than {}: {problem}",
+                    claim.fast, claim.slow
+                );
+                failures += 1;
+            }
+        }
+        failures += floor_in_results(repo, &chapter, &claims.faster);
         if !missing.is_empty() || claims.faster.is_empty() {
             continue;
         }
@@ -199,11 +240,14 @@ fn check_speed(
     claims: &[Faster],
     target: &Path,
 ) -> Result<usize> {
-    let ids: BTreeSet<String> = claims
+    let floor_id = format!("{chapter}/{FLOOR_GROUP}/{FLOOR_CASE}");
+    let mut ids: BTreeSet<String> = claims
         .iter()
         .flat_map(|c| [&c.fast, &c.slow])
         .map(|id| format!("{chapter}/{id}"))
         .collect();
+    // The empty loop, in the same run: a claim on a case near it says nothing about code.
+    ids.insert(floor_id.clone());
     let filter = exact_filter(&ids);
     // A criterion home of our own: the quick run must not become the baseline criterion compares
     // the next real run with, nor be read by `bench` as the chapter's results.
@@ -225,8 +269,16 @@ fn check_speed(
         let full = format!("{chapter}/{id}");
         timed.iter().find(|t| t.id == full).map(|t| t.time.estimate)
     };
+    let floor = timed
+        .iter()
+        .find(|t| t.id == floor_id)
+        .map(|t| t.time.estimate);
+    match floor {
+        Some(ns) => println!("empty loop (floor): {}", render::time(ns)),
+        None => println!("FAILED  no time for the empty loop {floor_id}"),
+    }
+    let mut failed = usize::from(floor.is_none());
 
-    let mut failed = 0;
     for claim in claims {
         let (Some(fast), Some(slow)) = (time_of(&claim.fast), time_of(&claim.slow))
         else {
@@ -237,9 +289,27 @@ fn check_speed(
             failed += 1;
             continue;
         };
-        let verdict = evaluate(fast, slow, claim.at_least, TOLERANCE);
+        let verdict = evaluate(fast, slow, claim.at_least, claim.tolerance());
         if !verdict.pass {
             failed += 1;
+        }
+        if let Some(floor) = floor
+            && !claim.about_floor
+            && fast.min(slow) < FLOOR_FACTOR * floor
+        {
+            failed += 1;
+            println!(
+                "FAILED  {} ({}) is within {FLOOR_FACTOR}× of the empty loop ({}): at the \
+                 measurement floor, it times the loop, not the code; measure more work per call \
+                 (or mark a claim about the floor itself with about_floor = true)",
+                if fast <= slow {
+                    &claim.fast
+                } else {
+                    &claim.slow
+                },
+                render::time(fast.min(slow)),
+                render::time(floor)
+            );
         }
         println!(
             "{}  {} {} vs {} {}: slow/fast = {:.2}, claimed >= {}, passes from {:.2}\n        why: {}",
@@ -255,6 +325,36 @@ fn check_speed(
         );
     }
     Ok(failed)
+}
+
+/// Claims whose cases sit at the measurement floor in the committed `results/<chapter>.json`
+/// (the tables the book shows). Returns how many.
+fn floor_in_results(repo: &Repo, chapter: &str, claims: &[Faster]) -> usize {
+    let path = repo.root.join(format!("results/{chapter}.json"));
+    let Some(results) = fs::read_to_string(&path)
+        .ok()
+        .and_then(|text| serde_json::from_str::<Results>(&text).ok())
+    else {
+        return 0;
+    };
+    let mut failures = 0;
+    for claim in claims.iter().filter(|c| !c.about_floor) {
+        for id in [&claim.fast, &claim.slow] {
+            let time = results.case(id).and_then(|c| c.time_ns).map(|t| t.estimate);
+            if let Some(ns) = time.filter(|&ns| results.at_floor(ns)) {
+                eprintln!(
+                    "{}: {id} ({}) is at the measurement floor (within {FLOOR_FACTOR}× of the \
+                     empty loop): the claim {} faster than {} rests on a row that times the loop",
+                    repo.show(&path),
+                    render::time(ns),
+                    claim.fast,
+                    claim.slow
+                );
+                failures += 1;
+            }
+        }
+    }
+    failures
 }
 
 /// A criterion filter that matches exactly these ids: `^(a|b)$`, metacharacters escaped.
@@ -328,6 +428,24 @@ why = "two Strings"
             missing_ids("ch", &claims, &ids),
             ["ignore_case/to_lowercase/short"]
         );
+
+        let weak = |at_least: f64, tolerance: Option<f64>| Faster {
+            fast: "a".into(),
+            slow: "b".into(),
+            at_least,
+            tolerance,
+            about_floor: false,
+            why: String::new(),
+        };
+        assert!(weak(1.2, None).problem().is_some(), "passes from 0.90");
+        assert!(weak(1.3, None).problem().is_some(), "passes from 0.975");
+        assert!(
+            weak(4.0 / 3.0, None).problem().is_some(),
+            "passes from exactly 1.0"
+        );
+        assert!(weak(1.4, None).problem().is_none());
+        assert!(weak(1.2, Some(0.1)).problem().is_none(), "passes from 1.08");
+        assert!(weak(3.0, Some(1.0)).problem().is_some());
 
         let typo =
             "[[faster]]\nfast = \"a\"\nslow = \"b\"\nat_leats = 2.0\nwhy = \"x\"\n";

@@ -398,6 +398,7 @@ fn stamp(r: &CoverageResults) -> String {
     crate::render::stamp_line(
         "Measured with cargo-llvm-cov and LLVM 19",
         &r.machine,
+        None,
         &r.date,
         &r.commit,
         r.dirty,
@@ -528,6 +529,7 @@ mod tests {
                 cores: 2,
                 rustc: "rustc 1.95.0".into(),
                 os: "Debian".into(),
+                ..Machine::default()
             },
             date: "2026-11-27T23:00:00Z".into(),
             commit: "abc1234".into(),

@@ -10,6 +10,7 @@ mod claims;
 mod coverage;
 mod figures;
 mod patterns;
+mod profile;
 mod render;
 mod tools;
 

@@ -101,8 +101,18 @@ fn problems(list: &List, results: &BTreeMap<String, Option<Results>>) -> Vec<Str
             )),
             Some(r) => {
                 for case in [&p.fast, &p.slow] {
-                    if find(r, case).and_then(|c| c.time_ns).is_none() {
-                        out.push(format!("{}/{case} has no measured time", p.chapter));
+                    match find(r, case).and_then(|c| c.time_ns) {
+                        None => {
+                            out.push(format!("{}/{case} has no measured time", p.chapter))
+                        }
+                        Some(t) if r.at_floor(t.estimate) => out.push(format!(
+                            "{}/{case} ({}) is at the measurement floor (within {}× of the \
+                             empty loop): a pattern cannot rest on a row that times the loop",
+                            p.chapter,
+                            crate::render::time(t.estimate),
+                            crate::bench::FLOOR_FACTOR
+                        )),
+                        Some(_) => {}
                     }
                 }
             }
@@ -129,12 +139,27 @@ fn render_text(
         });
         let (ratio, allocs) = match measured {
             Some((fast, slow)) => {
+                let fewer_allocs = matches!(
+                    (slow.allocs_per_op, fast.allocs_per_op),
+                    (Some(s), Some(f)) if f < s
+                );
                 let ratio = match (fast.time_ns, slow.time_ns) {
+                    // Overlapping intervals: the run cannot tell the two apart in time.
+                    (Some(f), Some(s)) if f.lower <= s.upper && s.lower <= f.upper => {
+                        if fewer_allocs {
+                            "same time within the 95% intervals; the fix saves allocations"
+                                .to_string()
+                        } else {
+                            "no difference in time within the 95% intervals".to_string()
+                        }
+                    }
                     (Some(f), Some(s)) => ratio_wording(s.estimate / f.estimate),
                     _ => DASH.to_string(),
                 };
                 let allocs = match (slow.allocs_per_op, fast.allocs_per_op) {
-                    (Some(s), Some(f)) => format!("{} → {}", count(s), count(f)),
+                    (Some(s), Some(f)) => {
+                        format!("{} → {}", alloc_count(s), alloc_count(f))
+                    }
                     _ => DASH.to_string(),
                 };
                 (
@@ -159,12 +184,26 @@ fn render_text(
     out
 }
 
+/// Allocations per call in one format on both sides of the arrow: whole numbers from 10 up
+/// (`34 → 34`, never `34 → 34.0`), three significant digits below (`1.50`, `0.00391`).
+fn alloc_count(x: f64) -> String {
+    if x >= 10.0 {
+        format!("{}", x.round() as i64)
+    } else {
+        count(x)
+    }
+}
+
 /// One line per machine and the dates the chapters were measured on it.
 fn stamps(results: &BTreeMap<String, Option<Results>>) -> String {
     let mut machines: BTreeMap<String, (Vec<&str>, Vec<&str>)> = BTreeMap::new();
     for r in results.values().flatten() {
         let m = &r.machine;
-        let key = format!("{}, {} cores, {}, {}", m.cpu, m.cores, m.os, m.rustc);
+        let build = r
+            .build
+            .as_ref()
+            .map_or(String::new(), |b| format!(", {}", b.describe()));
+        let key = format!("{}, {} cores, {}, {}{build}", m.cpu, m.cores, m.os, m.rustc);
         let entry = machines.entry(key).or_default();
         entry.0.push(r.date.split('T').next().unwrap_or(&r.date));
         entry.1.push(&r.chapter);
@@ -196,4 +235,19 @@ fn stamps(results: &BTreeMap<String, Option<Results>>) -> String {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allocation_counts_in_one_format() {
+        assert_eq!(alloc_count(34.0), "34");
+        assert_eq!(alloc_count(33.999), "34");
+        assert_eq!(alloc_count(100_005.0), "100005");
+        assert_eq!(alloc_count(1.0), "1");
+        assert_eq!(alloc_count(1.5), "1.50");
+        assert_eq!(alloc_count(0.003_906), "0.00391");
+    }
 }

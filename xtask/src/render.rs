@@ -4,6 +4,7 @@
 use std::fs;
 
 use crate::bench::{CaseResult, GroupResult, Machine, Mode, Results, Throughput};
+use crate::profile::Build;
 use crate::{Repo, Result, fail};
 
 /// `render`: re-renders the tables of every `results/*.json`.
@@ -162,11 +163,34 @@ pub fn render_chapter(results: &Results) -> String {
             "\n### `{}`\n\n<!-- ANCHOR: {anchor} -->\n",
             group.name
         ));
-        out.push_str(&table(group));
+        out.push_str(&table(group, results));
+        if let Some(note) = floor_note(group, results) {
+            out.push_str(&format!("\n{note}\n"));
+        }
         out.push_str(&format!("\n{stamp}\n<!-- ANCHOR_END: {anchor} -->\n"));
     }
     out
 }
+
+/// What "at the measurement floor" means, under a table that has such a row.
+fn floor_note(group: &GroupResult, results: &Results) -> Option<String> {
+    let floor = results.floor_ns?;
+    let any = group
+        .cases
+        .iter()
+        .any(|c| c.time_ns.is_some_and(|t| results.at_floor(t.estimate)));
+    any.then(|| {
+        format!(
+            "*{FLOOR_MARK}: within {}× of the empty loop ({} in this run), so the row times \
+             criterion's loop more than the code; no claim or pattern may rest on it.*",
+            crate::bench::FLOOR_FACTOR,
+            time(floor.estimate)
+        )
+    })
+}
+
+/// Appended to the time of a row at the measurement floor.
+pub const FLOOR_MARK: &str = "at the measurement floor";
 
 /// The group name as an mdBook anchor, which may only hold word characters and `-`.
 pub fn anchor_name(group: &str) -> String {
@@ -188,8 +212,41 @@ fn stamp(r: &Results) -> String {
         Mode::Full => "Measured",
         Mode::Quick => "Measured in a quick run (short measurement, wider intervals)",
     };
+    let what = match r.floor_ns {
+        Some(floor) => format!("{what} (empty loop: {})", time(floor.estimate)),
+        None => what.to_string(),
+    };
     let command = format!("cargo xtask bench {}", r.chapter);
-    stamp_line(what, &r.machine, &r.date, &r.commit, r.dirty, &command)
+    stamp_line(
+        &what,
+        &r.machine,
+        r.build.as_ref(),
+        &r.date,
+        &r.commit,
+        r.dirty,
+        &command,
+    )
+}
+
+/// `AMD EPYC, 2 physical cores, 1 thread per core`; the older `…, 2 cores` when the results
+/// predate the topology fields.
+fn machine_text(m: &Machine) -> String {
+    match (m.physical_cores, m.threads_per_core) {
+        (Some(physical), Some(threads)) => {
+            let available = if m.cores == physical * threads {
+                String::new()
+            } else {
+                format!(" ({} available)", m.cores)
+            };
+            format!(
+                "{}, {physical} physical core{}, {threads} thread{} per core{available}",
+                escape(&m.cpu),
+                if physical == 1 { "" } else { "s" },
+                if threads == 1 { "" } else { "s" },
+            )
+        }
+        _ => format!("{}, {} cores", escape(&m.cpu), m.cores),
+    }
 }
 
 /// One stamp line for every generated table (benches, coverage, figure sets): `what` ("Measured
@@ -198,6 +255,7 @@ fn stamp(r: &Results) -> String {
 pub(crate) fn stamp_line(
     what: &str,
     m: &Machine,
+    build: Option<&Build>,
     date: &str,
     commit: &str,
     dirty: bool,
@@ -205,18 +263,18 @@ pub(crate) fn stamp_line(
 ) -> String {
     let day = date.split('T').next().unwrap_or(date);
     let dirty = if dirty { " (uncommitted changes)" } else { "" };
+    let build = build.map_or(String::new(), |b| format!("{}, ", escape(&b.describe())));
     format!(
-        "*{what} on {}, {} cores, {}, {}, {day}, commit {}{dirty} — regenerate with \
+        "*{what} on {}, {}, {}, {build}{day}, commit {}{dirty} — regenerate with \
          `{command}`*",
-        escape(&m.cpu),
-        m.cores,
+        machine_text(m),
         escape(&m.os),
         escape(&m.rustc),
         escape(commit),
     )
 }
 
-fn table(group: &GroupResult) -> String {
+fn table(group: &GroupResult, results: &Results) -> String {
     let has_param = group.cases.iter().any(|c| c.param.is_some());
     let has_throughput = group.cases.iter().any(|c| c.throughput.is_some());
     let compares = group.cases.iter().any(|c| c.case != group.baseline);
@@ -248,7 +306,12 @@ fn table(group: &GroupResult) -> String {
             cells.push(case.param.as_deref().map_or(DASH.to_string(), escape));
         }
         cells.push(case.time_ns.map_or(DASH.to_string(), |t| {
-            time_with_interval(t.estimate, t.lower, t.upper)
+            let shown = time_with_interval(t.estimate, t.lower, t.upper);
+            if results.at_floor(t.estimate) {
+                format!("{shown} ({FLOOR_MARK})")
+            } else {
+                shown
+            }
         }));
         if has_throughput {
             cells.push(match (case.throughput, case.time_ns) {
@@ -534,10 +597,13 @@ mod tests {
                 cores: 2,
                 rustc: "rustc 1.95.0".into(),
                 os: "Debian GNU/Linux 12 (bookworm), Linux 6.1.0".into(),
+                ..Machine::default()
             },
             date: "2026-11-27T21:39:51Z".into(),
             commit: "061f459".into(),
             dirty,
+            build: None,
+            floor_ns: None,
             groups,
         }
     }
@@ -569,6 +635,61 @@ mod tests {
                 "100× faster",
                 DASH
             ]
+        );
+    }
+
+    #[test]
+    fn rows_near_the_empty_loop_are_marked() {
+        let group = GroupResult {
+            name: "g".into(),
+            baseline: "slow".into(),
+            cases: vec![
+                case("slow", None, Some(10.0)),
+                case("fast", None, Some(2.0)),
+            ],
+        };
+        let mut r = results(vec![group], Mode::Full, false);
+        assert!(
+            !render_chapter(&r).contains(FLOOR_MARK),
+            "no floor measured: no mark"
+        );
+        r.floor_ns = Some(TimeNs {
+            estimate: 0.5,
+            lower: 0.49,
+            upper: 0.51,
+            median: 0.5,
+        });
+        let text = render_chapter(&r);
+        assert!(
+            text.contains("| `fast` | 2.00 ns [1.98, 2.02] (at the measurement floor) |"),
+            "{text}"
+        );
+        assert!(text.contains("| `slow` | 10.0 ns [9.9, 10.1] |"), "{text}");
+        assert!(text.contains("within 5× of the empty loop (0.500 ns in this run)"));
+        assert!(text.contains("(empty loop: 0.500 ns)"), "{text}");
+        r.machine.physical_cores = Some(2);
+        r.machine.threads_per_core = Some(1);
+        r.build = Some(Build {
+            profile: "bench".into(),
+            opt_level: "3".into(),
+            lto: "false".into(),
+            codegen_units: "16".into(),
+            debug: "true".into(),
+            target_cpu: "x86-64 (default)".into(),
+        });
+        let line = stamp(&r);
+        assert!(
+            line.contains(
+                "Some CPU @ 2.20GHz, 2 physical cores, 1 thread per core, Debian"
+            ),
+            "{line}"
+        );
+        assert!(
+            line.contains(
+                "bench profile: opt-level 3, lto false, codegen-units 16, debug true, \
+                 target-cpu x86-64 (default), 2026-11-27"
+            ),
+            "{line}"
         );
     }
 

@@ -124,6 +124,10 @@ pub struct Stamp {
     pub commit: String,
     /// Uncommitted changes when measured: the numbers may not be those of `commit`.
     pub dirty: bool,
+    /// How the programs were built: figure sets build the workshop's examples with
+    /// `--release` (absent in results written before the stamp said so).
+    #[serde(default)]
+    pub build: Option<crate::profile::Build>,
 }
 
 impl Stamp {
@@ -135,6 +139,7 @@ impl Stamp {
             date: iso8601_utc(SystemTime::now()),
             commit,
             dirty,
+            build: Some(crate::profile::build(repo, "release")),
         }
     }
 
@@ -143,6 +148,7 @@ impl Stamp {
         crate::render::stamp_line(
             "Measured",
             &self.machine,
+            self.build.as_ref(),
             &self.date,
             &self.commit,
             self.dirty,
