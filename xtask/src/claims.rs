@@ -34,10 +34,10 @@ struct ClaimsFile {
 /// `slow` takes at least `at_least` times as long as `fast`. Ids are relative to the chapter.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Faster {
-    fast: String,
-    slow: String,
-    at_least: f64,
+pub(crate) struct Faster {
+    pub fast: String,
+    pub slow: String,
+    pub at_least: f64,
     /// How far below `at_least` the measured ratio may fall; [`TOLERANCE`] when absent.
     tolerance: Option<f64>,
     /// The claim is about the measurement floor itself (a case that the optimizer emptied):
@@ -48,7 +48,7 @@ struct Faster {
 }
 
 impl Faster {
-    fn tolerance(&self) -> f64 {
+    pub fn tolerance(&self) -> f64 {
         self.tolerance.unwrap_or(TOLERANCE)
     }
 
@@ -168,6 +168,22 @@ pub fn check(repo: &Repo, skip_bench: bool) -> Result {
     }
 }
 
+/// The speed claims of every chapter that has some: `(chapter, claims)`, sorted by chapter.
+pub(crate) fn speed_claims(repo: &Repo) -> Result<Vec<(String, Vec<Faster>)>> {
+    let mut out = Vec::new();
+    for (chapter, path) in claims_files(repo)? {
+        let shown = repo.show(&path);
+        let text = fs::read_to_string(&path)
+            .map_err(|e| fail(format!("cannot read {shown}: {e}")))?;
+        let claims: ClaimsFile =
+            toml::from_str(&text).map_err(|e| fail(format!("{shown}: {e}")))?;
+        if !claims.faster.is_empty() {
+            out.push((chapter, claims.faster));
+        }
+    }
+    Ok(out)
+}
+
 /// `(chapter, path)` of every `code/benches/<chapter>.claims.toml`, sorted.
 fn claims_files(repo: &Repo) -> Result<Vec<(String, std::path::PathBuf)>> {
     let dir = repo.root.join("code/benches");
@@ -232,14 +248,22 @@ fn listed_ids(text: &str) -> BTreeSet<String> {
         .collect()
 }
 
-/// Runs the cases the speed claims name, side by side in one quick criterion run, and judges each
-/// claim. Returns the number of failed claims.
-fn check_speed(
+/// One quick criterion run of the cases a chapter's speed claims name, and its empty loop.
+pub(crate) struct QuickRun {
+    /// The empty loop of the same run.
+    pub floor: Option<f64>,
+    /// `(fast, slow)` ns per claim, in the claims' order.
+    pub times: Vec<(Option<f64>, Option<f64>)>,
+}
+
+/// Runs the cases the speed claims name, and the empty loop, side by side in one quick
+/// criterion run, in a criterion home of its own.
+pub(crate) fn quick_run(
     repo: &Repo,
     chapter: &str,
     claims: &[Faster],
     target: &Path,
-) -> Result<usize> {
+) -> Result<QuickRun> {
     let floor_id = format!("{chapter}/{FLOOR_GROUP}/{FLOOR_CASE}");
     let mut ids: BTreeSet<String> = claims
         .iter()
@@ -265,23 +289,37 @@ fn check_speed(
         &format!("cargo bench --bench {chapter} (claims)"),
     )?;
     let timed = bench::read_criterion(&home, chapter, start)?;
-    let time_of = |id: &str| {
-        let full = format!("{chapter}/{id}");
-        timed.iter().find(|t| t.id == full).map(|t| t.time.estimate)
-    };
-    let floor = timed
-        .iter()
-        .find(|t| t.id == floor_id)
-        .map(|t| t.time.estimate);
+    let time_of =
+        |full: &str| timed.iter().find(|t| t.id == full).map(|t| t.time.estimate);
+    let relative = |id: &str| time_of(&format!("{chapter}/{id}"));
+    Ok(QuickRun {
+        floor: time_of(&floor_id),
+        times: claims
+            .iter()
+            .map(|c| (relative(&c.fast), relative(&c.slow)))
+            .collect(),
+    })
+}
+
+/// Measures the speed claims in one quick run and judges each. Returns the number of failures.
+fn check_speed(
+    repo: &Repo,
+    chapter: &str,
+    claims: &[Faster],
+    target: &Path,
+) -> Result<usize> {
+    let run = quick_run(repo, chapter, claims, target)?;
+    let floor = run.floor;
     match floor {
         Some(ns) => println!("empty loop (floor): {}", render::time(ns)),
-        None => println!("FAILED  no time for the empty loop {floor_id}"),
+        None => println!(
+            "FAILED  no time for the empty loop {chapter}/{FLOOR_GROUP}/{FLOOR_CASE}"
+        ),
     }
     let mut failed = usize::from(floor.is_none());
 
-    for claim in claims {
-        let (Some(fast), Some(slow)) = (time_of(&claim.fast), time_of(&claim.slow))
-        else {
+    for (claim, times) in claims.iter().zip(&run.times) {
+        let (Some(fast), Some(slow)) = *times else {
             println!(
                 "FAILED  {} faster than {}: criterion reported no time",
                 claim.fast, claim.slow

@@ -22,6 +22,7 @@ use crate::{Repo, Result, fail};
 
 pub mod allocators;
 pub mod buffered_io;
+pub mod claim_spread;
 pub mod coverage;
 pub mod dhat_view;
 pub mod profiling;
@@ -67,6 +68,11 @@ pub const FIGURE_SETS: &[FigureSet] = &[
         name: "allocators",
         about: "merge sort v3 under the system allocator, jemalloc and mimalloc",
         run: allocators::run,
+    },
+    FigureSet {
+        name: "claim_spread",
+        about: "every speed claim's ratio over quick runs, quiet and with a busy core (the check's tolerance)",
+        run: claim_spread::run,
     },
     FigureSet {
         name: "buffered_io",
