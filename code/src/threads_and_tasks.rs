@@ -156,11 +156,21 @@ pub async fn buffer_scoped_before_await(fill: u8) -> u8 {
     x
 }
 
-/// The buffer is last *used* before the `.await`, but its scope runs to the end of the
-/// function, and the compiler keeps a variable in the future until its scope ends.
+/// The buffer is last *used* before the `.await`, but `iter()` borrowed it, and the
+/// compiler cannot see when a borrow ends: a local that was borrowed is kept in the future
+/// for as long as its storage lives, here to the end of the function.
 pub async fn buffer_used_before_await(fill: u8) -> u8 {
     let buffer = [fill; 1024];
     let x = buffer.iter().fold(0, |acc, b| acc ^ b);
+    tokio::task::yield_now().await;
+    x
+}
+
+/// The same buffer, in scope across the `.await` too, but only read by index, never
+/// borrowed: nothing uses it after the `.await`, so it is not kept in the future.
+pub async fn buffer_indexed_before_await(fill: u8) -> u8 {
+    let buffer = [fill; 1024];
+    let x = buffer[0] ^ buffer[1023];
     tokio::task::yield_now().await;
     x
 }
@@ -184,6 +194,10 @@ pub fn future_sizes() -> Vec<(&'static str, usize)> {
         (
             "buffer_scoped_before_await",
             std::mem::size_of_val(&buffer_scoped_before_await(1)),
+        ),
+        (
+            "buffer_indexed_before_await",
+            std::mem::size_of_val(&buffer_indexed_before_await(1)),
         ),
     ]
 }
@@ -318,15 +332,27 @@ pub fn checksum(data: &[u8], rounds: u32) -> u64 {
 }
 
 // ANCHOR: checksum_on_rayon
-/// The solution: the work runs on the rayon pool, and the task waits for its result on a
-/// oneshot channel, which holds no thread while it waits.
+/// The solution: the work runs on the rayon pool, and the task waits for its result.
 pub async fn checksum_on_rayon(data: Vec<u8>, rounds: u32) -> u64 {
+    on_rayon(move || checksum(&data, rounds)).await
+}
+
+/// Runs `work` on rayon's global pool; the task waits on a oneshot channel, which holds no
+/// thread while it waits. `rayon::spawn` has no caller to hand a panic back to, and with
+/// no `panic_handler` set rayon aborts the process: so the job catches its own panic and
+/// sends it over, and the waiting task panics with it (its `JoinHandle` reports it).
+pub async fn on_rayon<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
     let (send, receive) = tokio::sync::oneshot::channel();
     rayon::spawn(move || {
+        // AssertUnwindSafe: the panic is not swallowed, it is raised again in the task.
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
         // The receiver is gone only if the task was cancelled: nothing to report to.
-        let _ = send.send(checksum(&data, rounds));
+        let _ = send.send(result);
     });
-    receive.await.expect("the rayon job panicked")
+    let result = receive
+        .await
+        .expect("the job always sends: it catches its panic");
+    result.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 // ANCHOR_END: checksum_on_rayon
 
@@ -439,6 +465,14 @@ pub fn cases<R: Runner>(r: &mut R) {
         },
     );
     g.case(
+        "buffer_indexed_before_await",
+        Some(&label("buffer_indexed_before_await")),
+        || {
+            rt.block_on(rt.spawn(buffer_indexed_before_await(black_box(1))))
+                .ok()
+        },
+    );
+    g.case(
         "buffer_across_await",
         Some(&label("buffer_across_await")),
         || {
@@ -502,10 +536,12 @@ mod tests {
             sizes["awaits_two"] < sizes["buffer_across_await"] + sizes["add_one"] + 64,
             "{sizes:?}"
         );
-        // In scope across the await, even if unused after it: still in the future.
+        // Unused after the await but borrowed before it, and still in scope: in the future.
         assert!(sizes["buffer_used_before_await"] >= 1024, "{sizes:?}");
         // Out of scope before the await: not in the future.
         assert!(sizes["buffer_scoped_before_await"] < 64, "{sizes:?}");
+        // In scope across the await but never borrowed nor used after it: not in it either.
+        assert!(sizes["buffer_indexed_before_await"] < 64, "{sizes:?}");
     }
     // ANCHOR_END: future_sizes_test
 
@@ -518,6 +554,7 @@ mod tests {
         assert_eq!(rt.block_on(buffer_across_await(3)), 0);
         assert_eq!(rt.block_on(buffer_used_before_await(3)), 0);
         assert_eq!(rt.block_on(buffer_scoped_before_await(3)), 0);
+        assert_eq!(rt.block_on(buffer_indexed_before_await(3)), 0);
         assert_eq!(rt.block_on(awaits_two(3)), 4);
     }
 
@@ -557,4 +594,16 @@ mod tests {
         );
     }
     // ANCHOR_END: exercise_test
+
+    // ANCHOR: rayon_panic_test
+    #[test]
+    fn a_panic_on_rayon_reaches_the_waiting_task() {
+        let rt = tokio_runtime(1);
+        let joined =
+            rt.block_on(rt.spawn(on_rayon(|| -> u64 { panic!("the job failed") })));
+        // The process is still alive, and the task that waited got the panic.
+        let error = joined.expect_err("the task should have panicked");
+        assert!(error.is_panic(), "{error:?}");
+    }
+    // ANCHOR_END: rayon_panic_test
 }
