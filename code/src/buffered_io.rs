@@ -339,7 +339,7 @@ mod tests {
 
     // ANCHOR: counting_test
     #[test]
-    fn bufwriter_turns_100_000_writes_into_a_few_dozen() {
+    fn bufwriter_turns_100_000_writes_into_one_per_buffer_full() {
         let mut unbuffered = CountingWriter {
             inner: io::sink(),
             writes: 0,
@@ -367,7 +367,7 @@ mod tests {
     // ANCHOR_END: counting_test
 
     #[test]
-    fn bufreader_turns_10_byte_reads_into_a_few_dozen() {
+    fn bufreader_turns_100_000_reads_into_one_per_buffer_full() {
         let data: Vec<u8> = (0..RECORDS).flat_map(record).collect();
         let mut direct = CountingReader {
             inner: &data[..],
@@ -410,6 +410,59 @@ mod tests {
         drop(out);
         assert_eq!(counted.writes, 1000);
     }
+
+    /// Passes every write on, and records whether the bytes it passed ended a line.
+    struct LineEnds<W> {
+        inner: W,
+        ends_line: Vec<bool>,
+    }
+
+    impl<W: Write> Write for LineEnds<W> {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            let n = self.inner.write(buf)?;
+            self.ends_line.push(buf[..n].ends_with(b"\n"));
+            Ok(n)
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            self.inner.flush()
+        }
+    }
+
+    // ANCHOR: line_writer_blocks_test
+    #[test]
+    fn a_line_writer_sends_each_block_up_to_its_last_newline() {
+        // `print_lines_locked_buffered`'s stack — a BufWriter in front of standard
+        // output's LineWriter — with a recorder on each side of the LineWriter.
+        let below = LineEnds {
+            inner: io::sink(),
+            ends_line: Vec::new(),
+        };
+        let above = LineEnds {
+            inner: LineWriter::new(below),
+            ends_line: Vec::new(),
+        };
+        let mut out = BufWriter::new(above);
+        write_lines(&mut out, 100_000).unwrap();
+        let above = out.into_inner().map_err(|e| e.into_error()).unwrap();
+        let below = above
+            .inner
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .unwrap();
+        let blocks = above.ends_line.len();
+        let blocks_cut_mid_line = above.ends_line.iter().filter(|&&ends| !ends).count();
+        // Each block the BufWriter hands on goes out in one write, up to its last newline...
+        let whole_lines = below.ends_line.iter().filter(|&&ends| ends).count();
+        assert_eq!(whole_lines, blocks);
+        // ...preceded by one more for the partial line the block before it left behind.
+        let partial_lines = below.ends_line.len() - whole_lines;
+        assert_eq!(partial_lines, blocks_cut_mid_line);
+        assert!(
+            0 < partial_lines && partial_lines < blocks,
+            "{partial_lines} of {blocks}"
+        );
+    }
+    // ANCHOR_END: line_writer_blocks_test
 
     // ANCHOR: dropped_error_test
     #[test]
