@@ -94,6 +94,29 @@ pub fn deep_on_a_big_enough_stack(depth: u32) -> u64 {
 }
 // ANCHOR_END: solution
 
+// ANCHOR: big_box
+/// 16 MiB: eight times a spawned thread's default stack.
+pub const BIG: usize = 16 << 20;
+
+/// `Box::new` is an ordinary function that takes its argument by value: the array is built
+/// first, as a temporary in this frame, and then copied into the allocation. A debug build
+/// does exactly that, and overflows any stack smaller than the array; an optimized build
+/// usually writes the zeros straight into the allocation, but nothing promises it.
+pub fn big_box_built_on_the_stack() -> Box<[u8; BIG]> {
+    Box::new([0; BIG])
+}
+
+/// The fix: `vec![0; n]` asks the allocator for zeroed memory and never builds the buffer
+/// anywhere else. `into_boxed_slice` keeps that allocation (the capacity is exactly `n`),
+/// and `try_into` turns the `Box<[u8]>` into the array type.
+pub fn big_box_built_on_the_heap() -> Box<[u8; BIG]> {
+    vec![0; BIG]
+        .into_boxed_slice()
+        .try_into()
+        .expect("the length is BIG")
+}
+// ANCHOR_END: big_box
+
 // ANCHOR: cases
 /// Every comparison the chapter shows. The criterion bench, the allocation pass and the
 /// claims all read this one list.
@@ -131,6 +154,15 @@ mod tests {
             expected_sum(10_000)
         );
     }
+
+    // ANCHOR: big_box_test
+    #[test]
+    fn a_big_box_from_vec_needs_no_stack() {
+        // A 64 KiB stack, a 16 MiB buffer: the buffer never passes through the stack.
+        let last = with_stack(64 * 1024, || big_box_built_on_the_heap()[BIG - 1]);
+        assert_eq!(last, 0);
+    }
+    // ANCHOR_END: big_box_test
 
     #[test]
     fn solution_runs_deeper_than_the_default_stack() {

@@ -50,3 +50,52 @@ fn stack_overflow_aborts_the_process() {
         );
     }
 }
+
+/// Set in the child of the next test: box a large array on a small stack.
+const BIG_BOX_CHILD_ENV: &str = "WORKSHOP_BIG_BOX_CHILD";
+
+/// `Box::new([0; BIG])` builds the array on the stack before it copies it into the heap, so
+/// on a stack smaller than the array it overflows. Only a debug build is sure to do that
+/// copy (an optimized one usually writes the zeros straight into the allocation), hence the
+/// `cfg`: this checks what a debug build does, not a promise about release builds.
+#[cfg(debug_assertions)]
+#[test]
+fn box_new_of_a_big_array_overflows_a_small_stack() {
+    if std::env::var_os(BIG_BOX_CHILD_ENV).is_some() {
+        let first = std::thread::Builder::new()
+            .name("big_box".into())
+            .stack_size(1024 * 1024)
+            .spawn(|| workshop::stack_and_heap::big_box_built_on_the_stack()[0])
+            .expect("cannot spawn a thread")
+            .join();
+        unreachable!("the array should have overflowed the stack: {first:?}");
+    }
+
+    let child = Command::new(std::env::current_exe().expect("current_exe"))
+        .args([
+            "--exact",
+            "box_new_of_a_big_array_overflows_a_small_stack",
+            "--nocapture",
+        ])
+        .env(BIG_BOX_CHILD_ENV, "1")
+        .output()
+        .expect("cannot start the child process");
+    let stderr = String::from_utf8_lossy(&child.stderr);
+    assert!(
+        stderr
+            .lines()
+            .any(|line| line.starts_with("thread 'big_box'")
+                && line.contains("has overflowed its stack")),
+        "no overflow of the big_box thread in the child's stderr: {stderr}"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(
+            child.status.signal(),
+            Some(6),
+            "{:?}: {stderr}",
+            child.status
+        );
+    }
+}
