@@ -3,8 +3,8 @@
 
 use std::hint::black_box;
 use std::sync::Mutex;
-use std::thread;
 
+use rayon::ThreadPool;
 use rayon::prelude::*;
 use workshop::measure::{Group, Runner};
 
@@ -30,6 +30,12 @@ pub const THREADS: usize = 2;
 /// Nothing is shared between threads (no lock, no cache line bouncing between cores), and
 /// a string does not depend on which thread made it, or when: every version below returns
 /// the same strings, which is what lets the tests compare them.
+///
+/// Not inlined, so that every version runs this same machine code for a string. Inlined,
+/// the compiler made a different loop of it in each caller (callgrind counted more
+/// instructions per string in the plain loop than inside rayon's), and the rows would
+/// compare two inlining decisions instead of two ways of sharing the work.
+#[inline(never)]
 pub fn random_string(seed: u64, i: usize) -> String {
     let mut rng = fastrand::Rng::with_seed(seed.wrapping_add(i as u64));
     (0..STRING_LEN).map(|_| rng.alphanumeric()).collect()
@@ -44,21 +50,19 @@ pub fn generate_sequential(seed: u64, n: usize) -> Vec<String> {
 // ANCHOR_END: sequential
 
 // ANCHOR: mutex_vec
-/// The seed's shape made legal: every thread pushes each string into one shared `Vec`,
-/// behind a `Mutex`. Correct, but every push takes the lock, so the threads queue on it,
-/// and the cache line holding the lock and the `Vec`'s length moves from core to core on
-/// every push. The order of the strings is whatever the scheduler made it.
-pub fn generate_mutex_vec(seed: u64, n: usize, threads: usize) -> Vec<String> {
+/// The seed's shape made legal: every thread of `workers` pushes each string into one
+/// shared `Vec`, behind a `Mutex`. Correct, but every push takes the lock, so the threads
+/// queue on it, and the cache line holding the lock and the `Vec`'s length moves from core
+/// to core on every push. The order of the strings is whatever the scheduler made it.
+///
+/// `broadcast` runs the closure once on each thread of the pool, with its index: the
+/// threads were started when the pool was built, not by this call.
+pub fn generate_mutex_vec(workers: &ThreadPool, seed: u64, n: usize) -> Vec<String> {
     let out = Mutex::new(Vec::with_capacity(n));
-    thread::scope(|s| {
-        for t in 0..threads {
-            let out = &out;
-            s.spawn(move || {
-                for i in (t..n).step_by(threads) {
-                    let string = random_string(seed, i);
-                    out.lock().unwrap().push(string);
-                }
-            });
+    workers.broadcast(|thread| {
+        for i in (thread.index()..n).step_by(thread.num_threads()) {
+            let string = random_string(seed, i);
+            out.lock().unwrap().push(string);
         }
     });
     out.into_inner().unwrap()
@@ -66,23 +70,25 @@ pub fn generate_mutex_vec(seed: u64, n: usize, threads: usize) -> Vec<String> {
 // ANCHOR_END: mutex_vec
 
 // ANCHOR: per_thread_vecs
-/// Each thread fills a `Vec` of its own, with no lock at all; joining the threads hands
-/// their results back, and one `extend` per thread puts them together, in order.
-pub fn generate_per_thread_vecs(seed: u64, n: usize, threads: usize) -> Vec<String> {
-    let chunk = n.div_ceil(threads);
-    thread::scope(|s| {
-        let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                let range = (t * chunk).min(n)..((t + 1) * chunk).min(n);
-                s.spawn(move || range.map(|i| random_string(seed, i)).collect::<Vec<_>>())
-            })
-            .collect();
-        let mut out = Vec::with_capacity(n);
-        for handle in handles {
-            out.extend(handle.join().unwrap());
-        }
-        out
-    })
+/// Each thread fills a `Vec` of its own, with no lock at all; `broadcast` hands their
+/// results back in the order of the threads, and one `extend` per thread puts them
+/// together, in order.
+pub fn generate_per_thread_vecs(
+    workers: &ThreadPool,
+    seed: u64,
+    n: usize,
+) -> Vec<String> {
+    let parts = workers.broadcast(|thread| {
+        let chunk = n.div_ceil(thread.num_threads());
+        let t = thread.index();
+        let range = (t * chunk).min(n)..((t + 1) * chunk).min(n);
+        range.map(|i| random_string(seed, i)).collect::<Vec<_>>()
+    });
+    let mut out = Vec::with_capacity(n);
+    for part in parts {
+        out.extend(part);
+    }
+    out
 }
 // ANCHOR_END: per_thread_vecs
 
@@ -165,7 +171,7 @@ pub fn text_parallel(seed: u64, n: usize) -> Vec<u8> {
 // ANCHOR: pool
 /// A rayon pool of exactly `threads` threads. Built once, outside the timed code: starting
 /// threads is not what the cases measure.
-pub fn pool(threads: usize) -> rayon::ThreadPool {
+pub fn pool(threads: usize) -> ThreadPool {
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -173,37 +179,60 @@ pub fn pool(threads: usize) -> rayon::ThreadPool {
 }
 // ANCHOR_END: pool
 
+// ANCHOR: keep_freed_memory
+/// Makes glibc's `malloc` keep the memory a job frees for the next job, instead of giving
+/// it back to the kernel and taking a page fault per 4 KiB page to get it back.
+///
+/// glibc gives the free top of a heap back once it is larger than the trim threshold:
+/// 128 KiB at first, then twice the largest block (of at most 32 MiB) that it has served
+/// with `mmap` and seen freed (`mallopt(3)`, `M_MMAP_THRESHOLD`). Here that block is a
+/// job's text, and a job on one thread frees more than twice as much (the strings, their
+/// `Vec`, the text): every single-thread job gave its memory back, and the next one
+/// faulted it in again. On two threads the strings are split over two arenas (glibc's
+/// heaps, one per thread), which gave back less: part of the two-thread speed-up was page
+/// faults not taken. Freeing one 16 MiB block once raises the threshold to 32 MiB for the
+/// whole process, so that no case pays for page faults the others do not.
+pub fn keep_freed_memory() {
+    drop(black_box(vec![0u8; 16 << 20]));
+}
+// ANCHOR_END: keep_freed_memory
+
 // ANCHOR: cases
 pub fn cases<R: Runner>(r: &mut R) {
     let n = JOB_SIZE;
+    keep_freed_memory();
 
-    // Single-thread cases run on a one-thread pool, not on the main thread: here the same
-    // code measured faster on a pool thread than on the main thread, and a comparison should
-    // differ only in what it compares.
+    // Every thread a case uses is started here, before any timing: one pool for the
+    // single-thread cases and one of as many threads as cores. Single-thread cases run on
+    // the one-thread pool, not on the main thread, so that which thread (and which malloc
+    // arena) a case runs on is not one of the differences between two rows.
     let one = pool(1);
+    let two = pool(THREADS);
 
-    // How the results of the threads are put together, on as many threads as cores.
+    // How the results of the threads are put together, on as many threads as cores. Each
+    // case returns its ten thousand strings; they are freed outside the timed region,
+    // because freeing them is not what this group compares.
     let mut g = r.group("collect");
     g.slow();
-    g.case("sequential", None, || {
+    g.case_with_large_drop("sequential", None, || {
         one.install(|| generate_sequential(black_box(SEED), n))
     });
-    g.case("mutex_vec", None, || {
-        generate_mutex_vec(black_box(SEED), n, THREADS)
+    g.case_with_large_drop("mutex_vec", None, || {
+        generate_mutex_vec(&two, black_box(SEED), n)
     });
-    g.case("per_thread_vecs", None, || {
-        generate_per_thread_vecs(black_box(SEED), n, THREADS)
+    g.case_with_large_drop("per_thread_vecs", None, || {
+        generate_per_thread_vecs(&two, black_box(SEED), n)
     });
-    let two = pool(THREADS);
-    g.case("rayon_collect", None, || {
+    g.case_with_large_drop("rayon_collect", None, || {
         two.install(|| generate_rayon(black_box(SEED), n))
     });
     g.finish();
     // ANCHOR_END: cases
 
     // ANCHOR: parts_cases
-    // The job, and its serial part alone (sorting the strings and freeing them), both on
-    // one thread: the serial fraction is serial_part / whole_job.
+    // The job, and its serial part alone (writing the text and freeing the strings), both
+    // on one thread: the serial fraction is serial_part / whole_job. The strings the
+    // serial part starts from are made on the same pool thread, outside the timing.
     let mut g = r.group("parts");
     g.slow();
     g.case("whole_job", None, || {
@@ -212,7 +241,7 @@ pub fn cases<R: Runner>(r: &mut R) {
     g.case_batched(
         "serial_part",
         None,
-        || generate_sequential(SEED, n),
+        || one.install(|| generate_sequential(SEED, n)),
         |strings| one.install(|| job(|| strings)),
     );
     g.finish();
@@ -220,7 +249,8 @@ pub fn cases<R: Runner>(r: &mut R) {
 
     // ANCHOR: speedup_cases
     // The whole job on rayon pools of 1 to 8 threads, and for 2 threads and more, Amdahl's
-    // limit for that many threads, measured as `amdahl_limit_job`.
+    // limit for that many threads, measured as `amdahl_limit_job`. Every pool is built
+    // before the group runs.
     let mut g = r.group("speedup");
     g.slow();
     g.case("sequential", None, || {
@@ -236,7 +266,11 @@ pub fn cases<R: Runner>(r: &mut R) {
             g.case_batched(
                 &format!("amdahl_limit_{threads}_threads"),
                 None,
-                || generate_sequential(SEED.wrapping_add(n as u64), n - n / threads),
+                || {
+                    one.install(|| {
+                        generate_sequential(SEED.wrapping_add(n as u64), n - n / threads)
+                    })
+                },
                 |prepared| {
                     one.install(|| {
                         amdahl_limit_job(prepared, black_box(SEED), n, threads)
@@ -278,10 +312,11 @@ mod tests {
     fn every_version_makes_the_same_strings() {
         let n = 1001; // not a multiple of the thread count
         let expected = generate_sequential(SEED, n);
-        assert_eq!(generate_per_thread_vecs(SEED, n, 3), expected);
-        assert_eq!(pool(3).install(|| generate_rayon(SEED, n)), expected);
+        let three = pool(3);
+        assert_eq!(generate_per_thread_vecs(&three, SEED, n), expected);
+        assert_eq!(three.install(|| generate_rayon(SEED, n)), expected);
         // The mutex version loses the order: compare sorted.
-        let mut from_mutex = generate_mutex_vec(SEED, n, 3);
+        let mut from_mutex = generate_mutex_vec(&three, SEED, n);
         let mut sorted = expected.clone();
         from_mutex.sort_unstable();
         sorted.sort_unstable();
