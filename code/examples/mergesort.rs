@@ -2,7 +2,7 @@
 //!
 //! ```console
 //! $ cargo run --release -p workshop --example mergesort -- \
-//!     <v1|v1-threads|v2|v3|rayon|par-sort|par-sort-unstable|std> \
+//!     <v1|v1-threads|v2|v3|rayon|par-sort|par-sort-unstable|std|std-unstable> \
 //!     [--len N] [--threads N] [--trace FILE] [--json] [--seed N]
 //! ```
 //!

@@ -11,8 +11,8 @@
 //! sorts the other half itself. Its `merge` allocates a helper slice on every call; so do
 //! the ports here, because the Allocators chapter measures allocators on exactly that
 //! workload. Beside them sit what a Rust programmer would write: `rayon::join` with a
-//! cutoff and one scratch buffer, rayon's `par_sort`, and the standard library's
-//! `slice::sort`.
+//! cutoff and one scratch buffer, rayon's `par_sort` and `par_sort_unstable`, and the
+//! standard library's `slice::sort` and `slice::sort_unstable`.
 //!
 //! Above the cutoff each version opens `tracing` spans ("sort", "merge") with the length
 //! as a field, so that a trace shows the shape of the recursion, and one span for each
@@ -270,6 +270,12 @@ pub fn par_sort_unstable(s: &mut [i64]) {
 pub fn std_sort(s: &mut [i64]) {
     s.sort();
 }
+
+/// The standard library's unstable sort on one thread. Equal `i64`s cannot be told
+/// apart, so for them stability buys nothing: this is the sequential sort to beat.
+pub fn std_sort_unstable(s: &mut [i64]) {
+    s.sort_unstable();
+}
 // ANCHOR_END: library_sorts
 
 // ANCHOR: pool
@@ -296,10 +302,11 @@ pub enum Version {
     ParSort,
     ParSortUnstable,
     Std,
+    StdUnstable,
 }
 
 impl Version {
-    pub const ALL: [Version; 8] = [
+    pub const ALL: [Version; 9] = [
         Version::V1,
         Version::V1Threads,
         Version::V2,
@@ -308,6 +315,7 @@ impl Version {
         Version::ParSort,
         Version::ParSortUnstable,
         Version::Std,
+        Version::StdUnstable,
     ];
 
     /// The name on the command line and in the JSON output.
@@ -321,6 +329,7 @@ impl Version {
             Version::ParSort => "par-sort",
             Version::ParSortUnstable => "par-sort-unstable",
             Version::Std => "std",
+            Version::StdUnstable => "std-unstable",
         }
     }
 
@@ -339,12 +348,13 @@ impl Version {
             Version::ParSort => Some(par_sort),
             Version::ParSortUnstable => Some(par_sort_unstable),
             Version::Std => Some(std_sort),
+            Version::StdUnstable => Some(std_sort_unstable),
         }
     }
 }
 
 pub const USAGE: &str = "usage: mergesort \
-    <v1|v1-threads|v2|v3|rayon|par-sort|par-sort-unstable|std> \
+    <v1|v1-threads|v2|v3|rayon|par-sort|par-sort-unstable|std|std-unstable> \
     [--len N] [--threads N] [--trace FILE] [--json] [--seed N]";
 
 /// The program's command line, parsed.
@@ -549,7 +559,7 @@ mod tests {
     fn every_version_agrees_with_slice_sort() {
         let pool = pool(2).unwrap();
         type Sort = fn(&mut [i64]);
-        let sorts: [(&str, Sort); 8] = [
+        let sorts: [(&str, Sort); 9] = [
             ("sequential", sequential),
             ("v1", v1),
             ("v2", v2),
@@ -558,6 +568,7 @@ mod tests {
             ("par_sort", par_sort),
             ("par_sort_unstable", par_sort_unstable),
             ("std_sort", std_sort),
+            ("std_sort_unstable", std_sort_unstable),
         ];
         for data in inputs() {
             let mut expected = data.clone();

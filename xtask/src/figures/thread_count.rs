@@ -31,8 +31,8 @@ pub const THREADS: [usize; 4] = [1, 2, 8, 18];
 pub const SMALL_LEN: usize = 1 << 14;
 
 /// The versions, as the example names them, and whether `--threads` means anything to them
-/// (`std` sorts on the calling thread whatever the pool).
-const VERSIONS: [(&str, bool); 7] = [
+/// (`std` and `std-unstable` sort on the calling thread whatever the pool).
+const VERSIONS: [(&str, bool); 8] = [
     ("v1", true),
     ("v2", true),
     ("v3", true),
@@ -40,6 +40,7 @@ const VERSIONS: [(&str, bool); 7] = [
     ("par-sort", true),
     ("par-sort-unstable", true),
     ("std", false),
+    ("std-unstable", false),
 ];
 
 /// One line of `mergesort --json`.
@@ -323,6 +324,9 @@ pub fn run(repo: &Repo, stamp: &Stamp) -> Result {
     let std_time = find(&large, "std", None)
         .ok_or_else(|| fail("no std cell"))?
         .best_seconds;
+    let unstable_time = find(&large, "std-unstable", None)
+        .ok_or_else(|| fail("no std-unstable cell"))?
+        .best_seconds;
     let mut times = format!(
         "| version | {} |\n|---|{}\n",
         THREADS
@@ -337,9 +341,10 @@ pub fn run(repo: &Repo, stamp: &Stamp) -> Result {
                 .ok_or_else(|| fail(format!("no cell {version} {t}")))?;
             if threaded || t == THREADS[0] {
                 row.push_str(&format!(
-                    " {:.3} s ({:.2}×) |",
+                    " {:.3} s ({:.2}× · {:.2}×) |",
                     cell.best_seconds,
-                    std_time / cell.best_seconds
+                    std_time / cell.best_seconds,
+                    unstable_time / cell.best_seconds
                 ));
             } else {
                 row.push_str(" (one thread) |");
@@ -350,7 +355,8 @@ pub fn run(repo: &Repo, stamp: &Stamp) -> Result {
     }
     times.push_str(&format!(
         "\nSort time of {LEN} random `i64`s, best of {REPEATS} whole-program runs per cell; in \
-         parentheses, `std`'s time divided by this one (above 1: faster than `slice::sort`).\n"
+         parentheses, `std`'s time divided by this one, then `std-unstable`'s (above 1: faster \
+         than `slice::sort`, then than `slice::sort_unstable`).\n"
     ));
 
     let small_std = find(&small, "std", None)
@@ -418,8 +424,9 @@ pub fn run(repo: &Repo, stamp: &Stamp) -> Result {
         title: "Merge sort time by version and thread count".into(),
         desc: format!(
             "Horizontal bars: the time to sort {LEN} numbers for each merge sort version at \
-             1, 2, 8 and 18 threads, and for std (slice::sort, one thread). The same \
-             numbers are in the table above."
+             1, 2, 8 and 18 threads, and for std (slice::sort) and std-unstable \
+             (slice::sort_unstable), one thread each. The same numbers are in the table \
+             above."
         ),
         axis: format!("sort time (s), best of {REPEATS}; shorter is better"),
         groups,
