@@ -30,6 +30,44 @@ pub fn returns_value(start: i64) -> i64 {
 }
 // ANCHOR_END: returns_value
 
+// ANCHOR: counters
+/// A value with some size to it: 32 counters, 256 bytes, too many for the registers a
+/// value is returned in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Counters {
+    pub counts: [u64; 32],
+}
+
+impl Counters {
+    /// The counters of the benches: each starts from `start`. Built wherever the caller
+    /// puts the result: in a frame, or in a heap allocation.
+    #[inline]
+    pub fn new(start: u64) -> Counters {
+        let mut counts = [0; 32];
+        for (i, c) in counts.iter_mut().enumerate() {
+            *c = start + i as u64;
+        }
+        Counters { counts }
+    }
+}
+
+/// Returned by value: the caller reserves room for the result in its own frame and passes
+/// its address as a hidden argument, and the 256 bytes are written there. Nothing is
+/// allocated. `#[inline(never)]` keeps the call a real call, as it is for a larger
+/// function or across a crate boundary.
+#[inline(never)]
+pub fn counters_value(start: u64) -> Counters {
+    Counters::new(start)
+}
+
+/// The same counters in a `Box`: a call into the allocator, the same 256 bytes written
+/// into the new block, and a call to free it when the caller drops the box.
+#[inline(never)]
+pub fn counters_boxed(start: u64) -> Box<Counters> {
+    Box::new(Counters::new(start))
+}
+// ANCHOR_END: counters
+
 // ANCHOR: deep
 /// Bytes of stack each level of [`deep`] uses at least: its local buffer.
 pub const FRAME_BYTES: usize = 1024;
@@ -125,7 +163,22 @@ pub fn cases<R: Runner>(r: &mut R) {
     // The runner passes what a case returns through `black_box`: the box escapes, so
     // its allocation must happen (see the next chapter for one that does not escape).
     g.case("returns_box", None, || returns_box(black_box(5)));
+    // Returning an `i64` is one register: this row is at the measurement floor, and only
+    // its allocation column says anything.
     g.case("returns_value", None, || returns_value(black_box(5)));
+    g.finish();
+
+    // A value whose making is work the bench can see: the caller reads it through
+    // `black_box(&..)`, so all 256 bytes must really be written, in the frame or the box.
+    let mut g = r.group("new_struct");
+    g.case("returns_box", Some("256_bytes"), || {
+        let counters = counters_boxed(black_box(5));
+        black_box(&counters).counts[31]
+    });
+    g.case("returns_value", Some("256_bytes"), || {
+        let counters = counters_value(black_box(5));
+        black_box(&counters).counts[31]
+    });
     g.finish();
 }
 // ANCHOR_END: cases
@@ -138,6 +191,9 @@ mod tests {
     fn box_and_value_agree() {
         assert_eq!(*returns_box(5), 6);
         assert_eq!(returns_value(5), 6);
+        assert_eq!(*counters_boxed(5), counters_value(5));
+        assert_eq!(counters_value(5).counts[31], 36);
+        assert_eq!(size_of::<Counters>(), 256);
     }
 
     /// What `deep(depth)` returns: each level adds its depth, truncated to a byte.
