@@ -24,11 +24,48 @@ pub fn begins_with_chars(s: &str, pat: &str) -> bool {
 // ANCHOR: ignore_case_lowercase
 /// The first version most of us write: lower-case both strings, then compare. Two new
 /// `String`s per call, and `s` is lower-cased in full even when `pat` is two letters
-/// long.
+/// long. `to_lowercase` is Unicode lower-casing: "Ä" becomes "ä" too, so on non-ASCII
+/// text it answers a different question from `begins_with_ignore_case`.
 pub fn begins_with_ignore_case_lowercase(s: &str, pat: &str) -> bool {
     s.to_lowercase().starts_with(&pat.to_lowercase())
 }
 // ANCHOR_END: ignore_case_lowercase
+
+// ANCHOR: ignore_case_ascii_lowercase
+/// The same two copies, lower-cased the ASCII way: the same answer as
+/// `begins_with_ignore_case` on every input, so the difference between the two is the cost
+/// of copying instead of comparing in place.
+pub fn begins_with_ignore_case_ascii_lowercase(s: &str, pat: &str) -> bool {
+    s.to_ascii_lowercase()
+        .starts_with(&pat.to_ascii_lowercase())
+}
+// ANCHOR_END: ignore_case_ascii_lowercase
+
+// ANCHOR: not_inlined
+/// `str::starts_with` behind a call that is not inlined on purpose. Without the attribute
+/// nothing promises that: rustc makes small functions without calls inlinable into other
+/// crates on its own (since 1.75), and LTO makes every function visible. With it, the
+/// bench crate sees only a declaration and must make the call.
+#[inline(never)]
+pub fn begins_with_not_inlined(s: &str, pat: &str) -> bool {
+    s.starts_with(pat)
+}
+// ANCHOR_END: not_inlined
+
+// ANCHOR: bytes_to_decide
+/// How many bytes a prefix check must look at before it knows the answer: the bytes up to
+/// and including the first difference, or the whole pattern when it matches. The
+/// `begins_with` group reports this as its throughput, so that a pattern rejected at its
+/// first byte is not credited with the 511 bytes nobody compared.
+pub fn bytes_to_decide(s: &str, pat: &str) -> u64 {
+    let compared = s
+        .bytes()
+        .zip(pat.bytes())
+        .position(|(a, b)| a != b)
+        .map_or(s.len().min(pat.len()), |i| i + 1);
+    compared as u64
+}
+// ANCHOR_END: bytes_to_decide
 
 /// One input of the `begins_with` benches.
 pub struct Input {
@@ -71,7 +108,7 @@ pub fn cases<R: Runner>(r: &mut R) {
 
     let mut g = r.group("begins_with");
     for i in &inputs {
-        g.throughput(Throughput::Bytes(i.pat.len() as u64));
+        g.throughput(Throughput::Bytes(bytes_to_decide(&i.s, &i.pat)));
         g.case("starts_with", Some(i.label), || {
             begins_with(black_box(&i.s), black_box(&i.pat))
         });
@@ -84,8 +121,8 @@ pub fn cases<R: Runner>(r: &mut R) {
 
     // ANCHOR: black_box_cases
     // Each mistake, once where the optimizer can see the code (`str::starts_with` is
-    // inlined into the benchmark loop) and once where it cannot (`begins_with` is an
-    // ordinary function of another crate, called, not inlined).
+    // inlined into the benchmark loop) and once where it cannot (`begins_with_not_inlined`
+    // is `#[inline(never)]` and lives in another crate: the loop must call it).
     let mut g = r.group("black_box");
     g.case("inputs_black_boxed", Some("inlined"), || {
         black_box("GoLang").starts_with(black_box("Go"))
@@ -99,14 +136,14 @@ pub fn cases<R: Runner>(r: &mut R) {
     g.case("result_unused", Some("inlined"), || {
         let _ = black_box("GoLang").starts_with(black_box("Go"));
     });
-    g.case("inputs_black_boxed", Some("opaque_call"), || {
-        begins_with(black_box("GoLang"), black_box("Go"))
+    g.case("inputs_black_boxed", Some("inline_never"), || {
+        begins_with_not_inlined(black_box("GoLang"), black_box("Go"))
     });
-    g.case("constant_inputs", Some("opaque_call"), || {
-        begins_with("GoLang", "Go")
+    g.case("constant_inputs", Some("inline_never"), || {
+        begins_with_not_inlined("GoLang", "Go")
     });
-    g.case("result_unused", Some("opaque_call"), || {
-        let _ = begins_with(black_box("GoLang"), black_box("Go"));
+    g.case("result_unused", Some("inline_never"), || {
+        let _ = begins_with_not_inlined(black_box("GoLang"), black_box("Go"));
     });
     g.finish();
     // ANCHOR_END: black_box_cases
@@ -115,11 +152,14 @@ pub fn cases<R: Runner>(r: &mut R) {
     let mut g = r.group("ignore_case");
     for i in &inputs[..2] {
         let pat = i.pat[..i.pat.len().min(16)].to_uppercase();
-        g.case("to_lowercase", Some(i.label), || {
-            begins_with_ignore_case_lowercase(black_box(&i.s), black_box(&pat))
+        g.case("to_ascii_lowercase", Some(i.label), || {
+            begins_with_ignore_case_ascii_lowercase(black_box(&i.s), black_box(&pat))
         });
         g.case("eq_ignore_ascii_case", Some(i.label), || {
             begins_with_ignore_case(black_box(&i.s), black_box(&pat))
+        });
+        g.case("to_lowercase", Some(i.label), || {
+            begins_with_ignore_case_lowercase(black_box(&i.s), black_box(&pat))
         });
     }
     g.finish();
@@ -151,7 +191,37 @@ mod tests {
                 begins_with_ignore_case(s, pat),
                 "{s:?} {pat:?}"
             );
+            assert_eq!(
+                begins_with_ignore_case_ascii_lowercase(s, pat),
+                begins_with_ignore_case(s, pat),
+                "{s:?} {pat:?}"
+            );
         }
+        for i in inputs() {
+            assert_eq!(
+                begins_with_not_inlined(&i.s, &i.pat),
+                begins_with(&i.s, &i.pat)
+            );
+        }
+    }
+
+    #[test]
+    fn only_the_ascii_versions_agree_on_non_ascii_text() {
+        // Unicode lower-casing folds "Ä" to "ä"; the ASCII versions leave it alone.
+        assert!(begins_with_ignore_case_lowercase("Ärger", "ä"));
+        assert!(!begins_with_ignore_case_ascii_lowercase("Ärger", "ä"));
+        assert!(!begins_with_ignore_case("Ärger", "ä"));
+    }
+
+    #[test]
+    fn a_mismatch_is_decided_by_its_first_byte() {
+        let inputs = inputs();
+        let decided: Vec<u64> = inputs
+            .iter()
+            .map(|i| bytes_to_decide(&i.s, &i.pat))
+            .collect();
+        assert_eq!(decided, [2, 512, 1]);
+        assert_eq!(bytes_to_decide("Go", "GoLang"), 2);
     }
 
     #[test]
