@@ -3,10 +3,13 @@
 
 use std::cell::RefCell;
 use std::hint::black_box;
+use std::sync::Arc;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::thread::{self, Scope};
 
 use lockfree_object_pool::LinearObjectPool;
-use workshop::measure::{Group, Runner};
+use workshop::measure::{Group, Runner, Throughput};
 use workshop::serde::Serialize;
 
 pub const CHAPTER: &str = "object_pools";
@@ -102,6 +105,144 @@ pub fn write_dirty_mutex_pool(pool: &MutexPool) -> usize {
 }
 // ANCHOR_END: mutex_pool
 
+/// Calls each thread makes in one round of the contended group.
+pub const CALLS_PER_THREAD: usize = 2_000;
+
+/// Threads that make the same calls at the same time as the thread criterion times.
+///
+/// `threads - 1` workers are started before the case is timed and live until it is done.
+/// Each timed call of [`Contended::round`] releases them, makes [`CALLS_PER_THREAD`] calls
+/// on every thread at once, and returns when the last thread has finished its share. The
+/// release and the wait are a counter each, spun on rather than slept on, so that waking a
+/// sleeping thread (microseconds) is not timed with calls that take nanoseconds.
+pub struct Contended<F> {
+    op: F,
+    workers: usize,
+    rounds: usize,
+    state: Arc<RoundState>,
+}
+
+#[derive(Default)]
+struct RoundState {
+    /// Rounds started; a worker runs one round each time it sees this move.
+    started: AtomicUsize,
+    /// Worker rounds finished, summed over the workers.
+    finished: AtomicUsize,
+    stop: AtomicBool,
+}
+
+impl<F: FnMut() -> O, O> Contended<F> {
+    /// Starts the workers in `scope`: each makes its own operation with `make_op` (its own
+    /// thread-local buffer, or its own handle on a shared pool) and waits for a round.
+    pub fn start<'scope, M>(
+        scope: &'scope Scope<'scope, '_>,
+        threads: usize,
+        make_op: &'scope M,
+    ) -> Self
+    where
+        M: Fn() -> F + Sync,
+    {
+        let state = Arc::new(RoundState::default());
+        for _ in 1..threads {
+            let state = Arc::clone(&state);
+            // ANCHOR: contended_worker
+            scope.spawn(move || {
+                let mut op = make_op();
+                let mut seen = 0;
+                loop {
+                    wait_until(|| {
+                        state.stop.load(Ordering::Acquire)
+                            || state.started.load(Ordering::Acquire) != seen
+                    });
+                    if state.stop.load(Ordering::Acquire) {
+                        return;
+                    }
+                    seen += 1;
+                    for _ in 0..CALLS_PER_THREAD {
+                        black_box(op());
+                    }
+                    state.finished.fetch_add(1, Ordering::Release);
+                }
+            });
+            // ANCHOR_END: contended_worker
+        }
+        Contended {
+            op: make_op(),
+            workers: threads - 1,
+            rounds: 0,
+            state,
+        }
+    }
+
+    // ANCHOR: contended_round
+    /// One round: every thread makes [`CALLS_PER_THREAD`] calls at the same time.
+    pub fn round(&mut self) -> usize {
+        self.rounds += 1;
+        self.state.started.fetch_add(1, Ordering::Release);
+        for _ in 0..CALLS_PER_THREAD {
+            black_box((self.op)());
+        }
+        let all_done = self.rounds * self.workers;
+        wait_until(|| self.state.finished.load(Ordering::Acquire) == all_done);
+        (self.workers + 1) * CALLS_PER_THREAD
+    }
+    // ANCHOR_END: contended_round
+}
+
+impl<F> Drop for Contended<F> {
+    fn drop(&mut self) {
+        self.state.stop.store(true, Ordering::Release);
+    }
+}
+
+/// Spins while the other threads are expected within a few microseconds, then yields, so
+/// that a worker waiting for the next case does not hold a core that someone else needs.
+fn wait_until(ready: impl Fn() -> bool) {
+    let mut spins = 0u32;
+    while !ready() {
+        if spins < 1 << 12 {
+            spins += 1;
+            std::hint::spin_loop();
+        } else {
+            thread::yield_now();
+        }
+    }
+}
+
+/// One contended case: the workers exist only while this case is measured.
+fn contended_case<G: Group, F: FnMut() -> O, O>(
+    g: &mut G,
+    name: &str,
+    threads: usize,
+    make_op: impl Fn() -> F + Sync,
+) {
+    let label = match threads {
+        1 => "1_thread".to_string(),
+        n => format!("{n}_threads"),
+    };
+    thread::scope(|scope| {
+        let mut contended = Contended::start(scope, threads, &make_op);
+        g.case(name, Some(&label), || contended.round());
+    });
+}
+
+/// Puts `n` buffers into a shared pool before it is measured: `n` threads hold at most `n`
+/// at once, so after this no call allocates, however the threads' calls interleave.
+fn warm_pool(pool: &LinearObjectPool<Vec<u8>>, n: usize) {
+    let held: Vec<_> = (0..n).map(|_| pool.pull()).collect();
+    for mut buf in held {
+        buf.extend_from_slice(DIRTY);
+    }
+}
+
+fn warm_mutex_pool(pool: &MutexPool, n: usize) {
+    let held: Vec<_> = (0..n).map(|_| pool.get()).collect();
+    for mut buf in held {
+        buf.extend_from_slice(DIRTY);
+        pool.put(buf);
+    }
+}
+
 // ANCHOR: book
 /// The seed's exercise: a book, with the ISBN it was given, written out as JSON.
 #[derive(Debug, Clone, Serialize)]
@@ -155,9 +296,46 @@ pub fn cases<R: Runner>(r: &mut R) {
     g.finish();
     // ANCHOR_END: cases
 
+    // ANCHOR: contended_cases
+    // The same calls from one thread and from two at once (this machine has two cores: more
+    // threads than cores would time the scheduler, not the pool). Each timed call is a round
+    // of CALLS_PER_THREAD calls on every thread; the throughput column counts all of them.
+    let mut g = r.group("write_dirty_threads");
+    for threads in [1, 2] {
+        g.throughput(Throughput::Elements((threads * CALLS_PER_THREAD) as u64));
+        contended_case(&mut g, "fresh_vec", threads, || write_dirty_fresh);
+        // Every thread keeps its own buffer, the way a caller would.
+        contended_case(&mut g, "reused_vec", threads, || {
+            let mut buf = Vec::new();
+            move || write_dirty_reused(&mut buf)
+        });
+        contended_case(&mut g, "thread_local_vec", threads, || {
+            write_dirty_thread_local
+        });
+        // One pool, shared by every thread.
+        let pool = buffer_pool();
+        warm_pool(&pool, threads);
+        let pool = &pool;
+        contended_case(&mut g, "pool_crate", threads, || {
+            move || write_dirty_pooled(pool)
+        });
+        let mutex_pool = MutexPool::default();
+        warm_mutex_pool(&mutex_pool, threads);
+        let mutex_pool = &mutex_pool;
+        contended_case(&mut g, "mutex_pool", threads, || {
+            move || write_dirty_mutex_pool(mutex_pool)
+        });
+        // No buffer at all: what a round costs the harness itself.
+        contended_case(&mut g, "no_buffer", threads, || || black_box(DIRTY).len());
+    }
+    g.finish();
+    // ANCHOR_END: contended_cases
+
     // ANCHOR: book_cases
     let book = sample_book();
     let mut g = r.group("book_json");
+    // The fresh buffer is freed inside the timed call: allocating and freeing it is the
+    // cost that reuse saves.
     g.case("fresh_buffer", None, || book_json_fresh(black_box(&book)));
     let mut buf = Vec::new();
     g.case("reused_buffer", None, || {
@@ -186,6 +364,29 @@ mod tests {
         for _ in 0..3 {
             assert_eq!(write_dirty_mutex_pool(&mutex_pool), DIRTY.len());
         }
+    }
+
+    #[test]
+    fn a_contended_round_makes_every_call_on_every_thread() {
+        let calls = AtomicUsize::new(0);
+        let pool = buffer_pool();
+        let make_op = || {
+            || {
+                calls.fetch_add(1, Ordering::Relaxed);
+                write_dirty_pooled(&pool)
+            }
+        };
+        thread::scope(|scope| {
+            let mut contended = Contended::start(scope, 2, &make_op);
+            assert_eq!(contended.round(), 2 * CALLS_PER_THREAD);
+            assert_eq!(contended.round(), 2 * CALLS_PER_THREAD);
+            // Both rounds are over when `round` returns: no call is still running.
+            assert_eq!(calls.load(Ordering::Relaxed), 4 * CALLS_PER_THREAD);
+        });
+        // Two threads never held more than two of the pool's buffers at once.
+        let held: Vec<_> = (0..3).map(|_| pool.pull()).collect();
+        let used = held.iter().filter(|b| b.capacity() > 0).count();
+        assert!((1..=2).contains(&used), "{used} buffers were used");
     }
 
     #[test]
