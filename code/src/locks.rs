@@ -1,8 +1,8 @@
 //! Chapter "Locks": `src/techniques/locks.md`. Bench: `benches/locks.rs`.
 //!
-//! Every case is one round of work done by a few scoped threads: the machine this book is
-//! measured on has 2 cores, so 2 to 4 threads are enough to contend and more would only
-//! measure the scheduler.
+//! Every case is one round of work done by worker threads that were started before the case
+//! is timed ([`Crew`]): the machine this book is measured on has 2 cores, and one worker per
+//! core is what makes the threads really run at the same time and contend.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -10,25 +10,205 @@ use std::hash::Hash;
 use std::hint::black_box;
 use std::io;
 use std::os::unix::fs::FileExt;
+use std::panic::{self, AssertUnwindSafe};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Barrier, Mutex, PoisonError, RwLock};
 use std::thread;
 use std::time::Duration;
 
 use arc_swap::ArcSwap;
+use arc_swap::cache::Cache;
 
 use workshop::measure::{Group, Runner, Throughput};
 
 pub const CHAPTER: &str = "locks";
 
-/// Threads of the contention rounds: twice the cores of the measuring machine.
-pub const THREADS: usize = 4;
-/// Operations each thread performs in one round.
-pub const OPS_PER_THREAD: usize = 10_000;
+/// Worker threads of a round: one per core of the measuring machine, so that they run at
+/// the same time rather than take turns on one core.
+pub const THREADS: usize = 2;
+/// Operations each worker performs in one round (except for the long reads): enough that a
+/// round takes milliseconds, far longer than releasing and collecting the workers.
+pub const OPS_PER_THREAD: usize = 100_000;
 /// Entries of the shared table.
 pub const SLOTS: usize = 1024;
+/// Operations each worker performs in one round of the `long_reads` group.
+pub const LONG_OPS: usize = 1_000;
+
+// ---------------------------------------------------------------------------------------
+// The harness: workers started once, released together for every round.
+
+// ANCHOR: crew
+/// Worker threads started once, before a case is timed, and released together for every
+/// round. One call of a case is one round, so what a call costs is the work the threads do
+/// at the same time on the shared structure, not the starting of threads.
+pub struct Crew {
+    shared: Arc<CrewShared>,
+    handles: Vec<thread::JoinHandle<()>>,
+}
+
+struct CrewShared {
+    /// The workers and the thread calling `round` meet here to start a round...
+    start: Barrier,
+    /// ...and here once every worker has done its part.
+    done: Barrier,
+    stop: AtomicBool,
+    /// The starting line: how many workers have arrived, over all rounds so far.
+    arrived: AtomicUsize,
+    workers: usize,
+    /// How many workers are pinned to their core.
+    pinned: AtomicUsize,
+    /// Each worker's result of the round; a panic is passed on to the caller of `round`.
+    results: Mutex<Vec<thread::Result<u64>>>,
+}
+
+impl CrewShared {
+    /// Waits until every worker has arrived for this round. The barrier wakes the workers
+    /// one after another, and waking a thread takes microseconds: without this, the first
+    /// worker would do a good part of its work alone, uncontended.
+    fn starting_line(&self, round: usize) {
+        self.arrived.fetch_add(1, Ordering::SeqCst);
+        let mut spins = 0u32;
+        while self.arrived.load(Ordering::SeqCst) < round * self.workers {
+            spins += 1;
+            if spins < 1 << 10 {
+                std::hint::spin_loop();
+            } else {
+                // The other worker is not running (the machine is busy): let it.
+                thread::yield_now();
+            }
+        }
+    }
+}
+
+impl Crew {
+    /// Starts one thread per job; in every round, every thread runs its job once.
+    pub fn start<J>(jobs: impl IntoIterator<Item = J>) -> Crew
+    where
+        J: FnMut() -> u64 + Send + 'static,
+    {
+        let jobs: Vec<J> = jobs.into_iter().collect();
+        let shared = Arc::new(CrewShared {
+            start: Barrier::new(jobs.len() + 1),
+            done: Barrier::new(jobs.len() + 1),
+            stop: AtomicBool::new(false),
+            arrived: AtomicUsize::new(0),
+            workers: jobs.len(),
+            pinned: AtomicUsize::new(0),
+            results: Mutex::new(Vec::with_capacity(jobs.len())),
+        });
+        let cores = thread::available_parallelism().map_or(1, |n| n.get());
+        let handles = jobs
+            .into_iter()
+            .enumerate()
+            .map(|(i, mut job)| {
+                let shared = Arc::clone(&shared);
+                // ANCHOR: crew_worker
+                thread::spawn(move || {
+                    if pin_current_thread(i % cores) {
+                        shared.pinned.fetch_add(1, Ordering::Relaxed);
+                    }
+                    for round in 1.. {
+                        shared.start.wait();
+                        // Set before the barrier by `drop`: the barrier's lock publishes it.
+                        if shared.stop.load(Ordering::Relaxed) {
+                            return;
+                        }
+                        shared.starting_line(round);
+                        let result = panic::catch_unwind(AssertUnwindSafe(&mut job));
+                        shared
+                            .results
+                            .lock()
+                            .unwrap_or_else(PoisonError::into_inner)
+                            .push(result);
+                        shared.done.wait();
+                    }
+                })
+                // ANCHOR_END: crew_worker
+            })
+            .collect();
+        Crew { shared, handles }
+    }
+
+    /// `threads` workers, worker `t` running `work(&state, t)` in every round.
+    pub fn sharing<S, W>(state: &Arc<S>, threads: usize, work: W) -> Crew
+    where
+        S: Send + Sync + 'static,
+        W: Fn(&S, usize) -> u64 + Send + Sync + 'static,
+    {
+        let work = Arc::new(work);
+        Crew::start((0..threads).map(|t| {
+            let (state, work) = (Arc::clone(state), Arc::clone(&work));
+            move || work(&state, t)
+        }))
+    }
+
+    /// Whether every worker is pinned to a core of its own (or shares one in turn, when there
+    /// are more workers than cores). Known once the first round has started.
+    pub fn pinned(&self) -> bool {
+        self.shared.pinned.load(Ordering::Relaxed) == self.shared.workers
+    }
+
+    /// One round: releases every worker, waits until all of them have finished, and
+    /// returns the sum of their results.
+    pub fn round(&self) -> u64 {
+        self.shared.start.wait();
+        self.shared.done.wait();
+        let mut results = self
+            .shared
+            .results
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let (mut sum, mut panicked) = (0u64, None);
+        for result in results.drain(..) {
+            match result {
+                Ok(v) => sum = sum.wrapping_add(v),
+                Err(payload) => panicked = Some(payload),
+            }
+        }
+        drop(results);
+        if let Some(payload) = panicked {
+            panic::resume_unwind(payload);
+        }
+        sum
+    }
+}
+
+/// Pins the calling thread to one core, with `taskset` (util-linux): std has no API for it.
+/// Why: workers that sleep between rounds are woken where the scheduler sees fit, and on a
+/// busy machine it can leave both on one core for good, where they take turns instead of
+/// contending. Best effort: without `taskset` the workers run unpinned.
+fn pin_current_thread(core: usize) -> bool {
+    // `/proc/thread-self` links to `<pid>/task/<tid>`.
+    let Ok(link) = std::fs::read_link("/proc/thread-self") else {
+        return false;
+    };
+    let Some(tid) = link.file_name() else {
+        return false;
+    };
+    Command::new("taskset")
+        .arg("-pc")
+        .arg(core.to_string())
+        .arg(tid)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success())
+}
+
+impl Drop for Crew {
+    /// Releases the workers one last time, telling them to stop, and joins them.
+    fn drop(&mut self) {
+        self.shared.stop.store(true, Ordering::Relaxed);
+        self.shared.start.wait();
+        for handle in self.handles.drain(..) {
+            let _ = handle.join();
+        }
+    }
+}
+// ANCHOR_END: crew
 
 // ---------------------------------------------------------------------------------------
 // Slow I/O under a lock.
@@ -168,27 +348,16 @@ impl Drop for BackgroundWriter {
     }
 }
 
-/// One round: `readers` threads each read `reads` entries of the table, and use each one
-/// outside the lock, while the background writer works. The time of a round is the time
-/// the readers need to get their work done.
-pub fn readers(table: &Mutex<Vec<u64>>, readers: usize, reads: usize) -> u64 {
-    thread::scope(|s| {
-        let handles: Vec<_> = (0..readers)
-            .map(|r| {
-                s.spawn(move || {
-                    let mut sum = 0u64;
-                    for i in 0..reads {
-                        let value = table.lock().unwrap()[(i * 7 + r) % SLOTS];
-                        sum = sum.wrapping_add(use_value(value));
-                    }
-                    sum
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .fold(0u64, |acc, h| acc.wrapping_add(h.join().unwrap()))
-    })
+/// One reader's part of a round: `reads` entries of the table, each used outside the lock.
+/// A round is every reader doing its part while the background writer works; its time is
+/// the time the readers need to get their work done.
+pub fn read_entries(table: &Mutex<Vec<u64>>, reader: usize, reads: usize) -> u64 {
+    let mut sum = 0u64;
+    for i in 0..reads {
+        let value = table.lock().unwrap()[(i * 7 + reader) % SLOTS];
+        sum = sum.wrapping_add(use_value(value));
+    }
+    sum
 }
 // ANCHOR_END: readers_while_writing
 
@@ -196,11 +365,20 @@ pub fn readers(table: &Mutex<Vec<u64>>, readers: usize, reads: usize) -> u64 {
 // Mutex or RwLock: one table behind different locks.
 
 // ANCHOR: table
+/// What a long read computes over the table: a checksum in which every step depends on the
+/// one before (a multiply, a rotate), so that it takes microseconds of arithmetic on data
+/// that stays in the L1 cache, whatever the memory of the machine is doing.
+pub fn checksum(values: impl Iterator<Item = u64>) -> u64 {
+    values.fold(0, |h, v| {
+        (h ^ v).wrapping_mul(0x0100_0000_01b3).rotate_left(5)
+    })
+}
+
 /// A table of `u64` shared by threads, behind some kind of lock (or none).
 pub trait SharedTable: Sync {
     fn with_len(len: usize) -> Self;
-    /// A long read: sums the whole table under one lock.
-    fn sum(&self) -> u64;
+    /// A long read: a checksum of the whole table, under one lock.
+    fn checksum(&self) -> u64;
     /// A short read: one entry.
     fn get(&self, i: usize) -> u64;
     /// A write: adds to one entry.
@@ -211,11 +389,8 @@ impl SharedTable for Mutex<Vec<u64>> {
     fn with_len(len: usize) -> Self {
         Mutex::new(vec![1; len])
     }
-    fn sum(&self) -> u64 {
-        self.lock()
-            .unwrap()
-            .iter()
-            .fold(0, |a, &b| a.wrapping_add(b))
+    fn checksum(&self) -> u64 {
+        checksum(self.lock().unwrap().iter().copied())
     }
     fn get(&self, i: usize) -> u64 {
         self.lock().unwrap()[i]
@@ -230,11 +405,8 @@ impl SharedTable for RwLock<Vec<u64>> {
     fn with_len(len: usize) -> Self {
         RwLock::new(vec![1; len])
     }
-    fn sum(&self) -> u64 {
-        self.read()
-            .unwrap()
-            .iter()
-            .fold(0, |a, &b| a.wrapping_add(b))
+    fn checksum(&self) -> u64 {
+        checksum(self.read().unwrap().iter().copied())
     }
     fn get(&self, i: usize) -> u64 {
         self.read().unwrap()[i]
@@ -251,8 +423,8 @@ impl SharedTable for parking_lot::Mutex<Vec<u64>> {
     fn with_len(len: usize) -> Self {
         parking_lot::Mutex::new(vec![1; len])
     }
-    fn sum(&self) -> u64 {
-        self.lock().iter().fold(0, |a, &b| a.wrapping_add(b))
+    fn checksum(&self) -> u64 {
+        checksum(self.lock().iter().copied())
     }
     fn get(&self, i: usize) -> u64 {
         self.lock()[i]
@@ -267,8 +439,8 @@ impl SharedTable for parking_lot::RwLock<Vec<u64>> {
     fn with_len(len: usize) -> Self {
         parking_lot::RwLock::new(vec![1; len])
     }
-    fn sum(&self) -> u64 {
-        self.read().iter().fold(0, |a, &b| a.wrapping_add(b))
+    fn checksum(&self) -> u64 {
+        checksum(self.read().iter().copied())
     }
     fn get(&self, i: usize) -> u64 {
         self.read()[i]
@@ -281,7 +453,7 @@ impl SharedTable for parking_lot::RwLock<Vec<u64>> {
 
 // ANCHOR: atomic_table
 /// No lock at all: every entry is an atomic. A single entry is read or updated
-/// atomically, but `sum` is not a snapshot — entries may change while it runs — so this
+/// atomically, but `checksum` is not of a snapshot — entries may change while it runs — so this
 /// only replaces a lock whose critical sections touch one entry.
 pub struct AtomicTable(Vec<AtomicU64>);
 
@@ -289,10 +461,8 @@ impl SharedTable for AtomicTable {
     fn with_len(len: usize) -> Self {
         AtomicTable((0..len).map(|_| AtomicU64::new(1)).collect())
     }
-    fn sum(&self) -> u64 {
-        self.0
-            .iter()
-            .fold(0, |a, b| a.wrapping_add(b.load(Ordering::Relaxed)))
+    fn checksum(&self) -> u64 {
+        checksum(self.0.iter().map(|v| v.load(Ordering::Relaxed)))
     }
     fn get(&self, i: usize) -> u64 {
         // Relaxed: the entry is an independent counter, nothing else is published with it.
@@ -307,46 +477,35 @@ impl SharedTable for AtomicTable {
 /// How long a reader holds the lock.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReadKind {
-    /// Sum the whole table.
+    /// A checksum of the whole table.
     Long,
     /// Read one entry.
     Short,
 }
 
 // ANCHOR: contend
-/// One round: `threads` threads each perform `ops` operations on the table; every
-/// `write_every`-th operation of a thread is a write, the others are reads.
-pub fn contend<T: SharedTable>(
+/// One worker's part of a round: `ops` operations on the table; every `write_every`-th
+/// operation is a write, the others are reads.
+pub fn operate<T: SharedTable>(
     table: &T,
-    threads: usize,
+    worker: usize,
     ops: usize,
     write_every: usize,
     read: ReadKind,
 ) -> u64 {
-    thread::scope(|s| {
-        let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                s.spawn(move || {
-                    let mut acc = 0u64;
-                    for i in 0..ops {
-                        let slot = (i * 31 + t * 17) % SLOTS;
-                        if i % write_every == write_every - 1 {
-                            table.add(slot, 1);
-                        } else {
-                            acc = acc.wrapping_add(match read {
-                                ReadKind::Long => table.sum(),
-                                ReadKind::Short => table.get(slot),
-                            });
-                        }
-                    }
-                    acc
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .fold(0u64, |a, h| a.wrapping_add(h.join().unwrap()))
-    })
+    let mut acc = 0u64;
+    for i in 0..ops {
+        let slot = (i * 31 + worker * 17) % SLOTS;
+        if i % write_every == write_every - 1 {
+            table.add(slot, 1);
+        } else {
+            acc = acc.wrapping_add(match read {
+                ReadKind::Long => table.checksum(),
+                ReadKind::Short => table.get(slot),
+            });
+        }
+    }
+    acc
 }
 // ANCHOR_END: contend
 
@@ -420,93 +579,166 @@ impl ConfigCell for ArcSwap<Config> {
 }
 // ANCHOR_END: config
 
-/// One round: `threads` threads each read the configuration `ops` times; thread 0 also
-/// replaces it every `replace_every` operations.
+/// One worker's part of a round: `ops` reads of the configuration; worker 0 also replaces
+/// it every `replace_every` operations.
 pub fn read_config<C: ConfigCell>(
     cell: &C,
-    threads: usize,
+    worker: usize,
     ops: usize,
     replace_every: usize,
 ) -> u64 {
-    thread::scope(|s| {
-        let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                s.spawn(move || {
-                    let mut acc = 0u64;
-                    for i in 0..ops {
-                        if t == 0 && i % replace_every == replace_every - 1 {
-                            cell.replace(Config::version(i as u64));
-                        }
-                        acc = acc.wrapping_add(cell.max_connections());
-                    }
-                    acc
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .fold(0u64, |a, h| a.wrapping_add(h.join().unwrap()))
-    })
+    let mut acc = 0u64;
+    for i in 0..ops {
+        if worker == 0 && i % replace_every == replace_every - 1 {
+            cell.replace(Config::version(i as u64));
+        }
+        acc = acc.wrapping_add(cell.max_connections());
+    }
+    acc
 }
+
+// ANCHOR: config_cached
+/// The same reads through arc-swap's `Cache`, which a worker owns: it keeps the last `Arc`
+/// it loaded and, on each read, only checks (one atomic load of the shared pointer)
+/// whether the configuration was replaced since.
+pub fn read_config_cached(
+    cache: &mut Cache<Arc<ArcSwap<Config>>, Arc<Config>>,
+    worker: usize,
+    ops: usize,
+    replace_every: usize,
+) -> u64 {
+    let mut acc = 0u64;
+    for i in 0..ops {
+        if worker == 0 && i % replace_every == replace_every - 1 {
+            cache.arc_swap().store(Arc::new(Config::version(i as u64)));
+        }
+        acc = acc.wrapping_add(cache.load().max_connections);
+    }
+    acc
+}
+// ANCHOR_END: config_cached
 
 // ---------------------------------------------------------------------------------------
 // Collecting events from several threads: a lock per event, a channel, or batches.
 
+/// The `i`-th event of worker `worker`: every event of a round is a distinct number, so
+/// that a test can check that each arrived exactly once.
+pub fn event(worker: usize, i: usize, per_worker: usize) -> u64 {
+    (worker * per_worker + i) as u64
+}
+
 // ANCHOR: collect_events
-/// Every event pushed into one shared `Vec` under a mutex: one lock per event.
-pub fn events_mutex_push(threads: usize, per_thread: usize) -> Vec<u64> {
-    let log = Mutex::new(Vec::with_capacity(threads * per_thread));
-    thread::scope(|s| {
-        for t in 0..threads {
-            let log = &log;
-            s.spawn(move || {
-                for i in 0..per_thread {
-                    log.lock().unwrap().push((t * per_thread + i) as u64);
-                }
-            });
-        }
-    });
-    log.into_inner().unwrap()
+/// A worker's events pushed into the shared log one at a time: one lock per event.
+pub fn push_each(log: &Mutex<Vec<u64>>, worker: usize, events: usize) {
+    for i in 0..events {
+        log.lock().unwrap().push(event(worker, i, events));
+    }
 }
 
-/// Every event sent down a channel to one collecting thread, which owns the `Vec`: no lock
-/// in user code, but the channel synchronizes each send and allocates its own blocks.
-pub fn events_channel(threads: usize, per_thread: usize) -> Vec<u64> {
-    let (tx, rx) = mpsc::channel();
-    thread::scope(|s| {
-        for t in 0..threads {
-            let tx = tx.clone();
-            s.spawn(move || {
-                for i in 0..per_thread {
-                    // The receiver lives until every sender is gone: send cannot fail.
-                    tx.send((t * per_thread + i) as u64).unwrap();
-                }
-            });
-        }
-        drop(tx);
-        let mut log = Vec::with_capacity(threads * per_thread);
-        log.extend(rx);
-        log
-    })
+/// A worker's events sent one at a time down a channel to a collecting thread, which owns
+/// the log: no lock in user code, but every `send` synchronizes with the receiver.
+pub fn send_each(tx: &mpsc::Sender<u64>, worker: usize, events: usize) {
+    for i in 0..events {
+        // The collector receives until every event of the round has arrived: it is alive.
+        tx.send(event(worker, i, events)).unwrap();
+    }
 }
 
-/// Each thread collects its events locally and takes the lock once, to append them all.
-pub fn events_batched(threads: usize, per_thread: usize) -> Vec<u64> {
-    let log = Mutex::new(Vec::with_capacity(threads * per_thread));
-    thread::scope(|s| {
-        for t in 0..threads {
-            let log = &log;
-            s.spawn(move || {
-                let batch: Vec<u64> = (0..per_thread)
-                    .map(|i| (t * per_thread + i) as u64)
-                    .collect();
-                log.lock().unwrap().extend_from_slice(&batch);
-            });
-        }
-    });
-    log.into_inner().unwrap()
+/// The collecting thread's part: receives `events` events into its log.
+pub fn receive(rx: &mpsc::Receiver<u64>, log: &mut Vec<u64>, events: usize) {
+    log.extend(rx.iter().take(events));
+}
+
+/// A worker collects its events in a buffer of its own (kept from round to round) and
+/// takes the lock once, to move them all into the log.
+pub fn push_batch(
+    log: &Mutex<Vec<u64>>,
+    batch: &mut Vec<u64>,
+    worker: usize,
+    events: usize,
+) {
+    batch.extend((0..events).map(|i| event(worker, i, events)));
+    // `append` leaves `batch` empty with its capacity: no allocation next round.
+    log.lock().unwrap().append(batch);
 }
 // ANCHOR_END: collect_events
+
+/// A crew collecting `THREADS` × `events` events per round into one log, one of three
+/// ways; a round returns how many events arrived.
+pub struct Collector {
+    crew: Crew,
+    /// The shared log of the lock-based collectors (the channel's collector owns its own).
+    log: Option<Arc<Mutex<Vec<u64>>>>,
+}
+
+impl Collector {
+    fn shared_log(events: usize) -> Arc<Mutex<Vec<u64>>> {
+        Arc::new(Mutex::new(Vec::with_capacity(THREADS * events)))
+    }
+
+    pub fn mutex_push(events: usize) -> Collector {
+        let log = Collector::shared_log(events);
+        let crew = Crew::sharing(&log, THREADS, move |log, t| {
+            push_each(log, t, events);
+            0
+        });
+        Collector {
+            crew,
+            log: Some(log),
+        }
+    }
+
+    pub fn batched(events: usize) -> Collector {
+        let log = Collector::shared_log(events);
+        let crew = Crew::start((0..THREADS).map(|t| {
+            let log = Arc::clone(&log);
+            let mut batch = Vec::with_capacity(events);
+            move || {
+                push_batch(&log, &mut batch, t, events);
+                0
+            }
+        }));
+        Collector {
+            crew,
+            log: Some(log),
+        }
+    }
+
+    /// `THREADS` senders and one more thread, the collector: the channel's design needs it.
+    pub fn channel(events: usize) -> Collector {
+        let (tx, rx) = mpsc::channel();
+        let mut jobs: Vec<Box<dyn FnMut() -> u64 + Send>> = Vec::new();
+        for t in 0..THREADS {
+            let tx = tx.clone();
+            jobs.push(Box::new(move || {
+                send_each(&tx, t, events);
+                0
+            }));
+        }
+        let mut log = Vec::with_capacity(THREADS * events);
+        jobs.push(Box::new(move || {
+            receive(&rx, &mut log, THREADS * events);
+            let n = log.len() as u64;
+            log.clear();
+            n
+        }));
+        Collector {
+            crew: Crew::start(jobs),
+            log: None,
+        }
+    }
+
+    /// One round; the shared log is emptied (keeping its capacity) for the next one.
+    pub fn round(&self) -> u64 {
+        let mut n = self.crew.round();
+        if let Some(log) = &self.log {
+            let mut log = log.lock().unwrap();
+            n += log.len() as u64;
+            log.clear();
+        }
+        n
+    }
+}
 
 // ---------------------------------------------------------------------------------------
 // The exercise: a memoizing cache that computes under its lock.
@@ -591,23 +823,126 @@ impl<K: Hash + Eq + Clone, V: Clone> Default for MemoOutsideLock<K, V> {
 /// it taken again (std's mutex is not fair): readers starve, and the time of a round jumped
 /// between milliseconds and a hundred times that from one sample to the next.
 pub const WRITER_GAP: Duration = Duration::from_micros(50);
-/// Reads per reader thread in a round of the `io_under_lock` group.
+/// Reads per reader in a round of the `io_under_lock` group.
 pub const READS: usize = 1_000;
-/// Reader threads in a round of the `io_under_lock` group (plus one writer).
+/// Readers in a round of the `io_under_lock` group (plus the background writer).
 pub const READERS: usize = 2;
+
+/// The work of a round of the `long_reads` and `short_sections` groups.
+#[derive(Clone, Copy, Debug)]
+pub struct TableWork {
+    /// Entries of the table.
+    pub len: usize,
+    /// Operations per worker, with [`THREADS`] workers.
+    pub ops: usize,
+    pub write_every: usize,
+    pub read: ReadKind,
+}
+
+/// Checksums of the whole table, one write in 100 operations.
+pub const LONG_READS: TableWork = TableWork {
+    len: SLOTS,
+    ops: LONG_OPS,
+    write_every: 100,
+    read: ReadKind::Long,
+};
+/// Single entries, one write in 10 operations.
+pub const SHORT_SECTIONS: TableWork = TableWork {
+    len: SLOTS,
+    ops: OPS_PER_THREAD,
+    write_every: 10,
+    read: ReadKind::Short,
+};
+
+impl TableWork {
+    /// [`THREADS`] workers sharing a table of type `T`, each doing its `ops` per round.
+    pub fn crew<T: SharedTable + Send + 'static>(self) -> Crew {
+        let table = Arc::new(T::with_len(self.len));
+        Crew::sharing(&table, THREADS, move |table, w| {
+            operate(table, w, self.ops, self.write_every, self.read)
+        })
+    }
+
+    /// The same round done by one worker alone, with no one to contend with: what a lock
+    /// that lets one thread in at a time could at best achieve.
+    pub fn one_worker<T: SharedTable + Send + 'static>(self) -> Crew {
+        let table = Arc::new(T::with_len(self.len));
+        Crew::sharing(&table, 1, move |table, _| {
+            operate(table, 0, THREADS * self.ops, self.write_every, self.read)
+        })
+    }
+}
+
+/// How often worker 0 of the `config` group replaces the configuration.
+pub const REPLACE_EVERY: usize = 1_000;
+
+/// [`THREADS`] workers reading a configuration that worker 0 replaces once every
+/// [`REPLACE_EVERY`] operations.
+pub fn config_crew<C: ConfigCell + Send + 'static>() -> Crew {
+    let cell = Arc::new(C::with_config(Config::version(0)));
+    Crew::sharing(&cell, THREADS, |cell, w| {
+        read_config(cell, w, OPS_PER_THREAD, REPLACE_EVERY)
+    })
+}
+
+/// The same reads and replacements done by one worker alone, behind a mutex nobody else
+/// takes.
+pub fn config_one_worker() -> Crew {
+    let cell = Arc::new(<Mutex<Arc<Config>>>::with_config(Config::version(0)));
+    Crew::sharing(&cell, 1, |cell, _| {
+        read_config(cell, 0, THREADS * OPS_PER_THREAD, THREADS * REPLACE_EVERY)
+    })
+}
+
+/// The same with arc-swap's [`Cache`]: each worker keeps its own.
+pub fn config_cached_crew() -> Crew {
+    let cell = Arc::new(ArcSwap::from_pointee(Config::version(0)));
+    Crew::start((0..THREADS).map(|w| {
+        let mut cache = Cache::new(Arc::clone(&cell));
+        move || read_config_cached(&mut cache, w, OPS_PER_THREAD, REPLACE_EVERY)
+    }))
+}
+
+type StdMutex = Mutex<Vec<u64>>;
+type StdRwLock = RwLock<Vec<u64>>;
+type PlMutex = parking_lot::Mutex<Vec<u64>>;
+type PlRwLock = parking_lot::RwLock<Vec<u64>>;
+/// How a case starts its crew.
+type TableCrew = fn(TableWork) -> Crew;
+type NewCrew = fn() -> Crew;
+type NewCollector = fn(usize) -> Collector;
 
 // ANCHOR: cases
 /// Every comparison the chapter shows: the criterion bench, the allocation pass and the
-/// claims all read this one list.
+/// claims all read this one list. Every crew is started before its case is timed and
+/// stopped after it; a call is one round.
 pub fn cases<R: Runner>(r: &mut R) {
-    // A writer persisting updates in the background; two readers; how long the readers need.
-    let mut g = r.group("io_under_lock");
-    g.slow();
-    g.throughput(Throughput::Elements((READERS * READS) as u64));
+    // What a round costs with no work in it: releasing the workers and waiting for them.
+    let mut g = r.group("round");
+    let idle = Crew::start((0..THREADS).map(|_| || 0));
+    g.case("empty", None, || idle.round());
+    g.finish();
+    drop(idle);
+
+    // How long one update's I/O takes, alone: how long `io_inside_lock` holds the lock.
     let file =
         SlowIo::FileWrite(TempFile::new("io_under_lock").expect("a temporary file"));
     let file = Arc::new(file);
     let sleep = Arc::new(SlowIo::Sleep(Duration::from_micros(500)));
+    let mut g = r.group("persist");
+    for (label, io) in [("file_write", &file), ("sleep_500us", &sleep)] {
+        let mut i = 0;
+        g.case(label, None, || {
+            i += 1;
+            io.persist(i % SLOTS, i as u64).expect("persisting")
+        });
+    }
+    g.finish();
+
+    // A writer persisting updates in the background; two readers; how long the readers need.
+    let mut g = r.group("io_under_lock");
+    g.slow();
+    g.throughput(Throughput::Elements((READERS * READS) as u64));
     for (label, io) in [("file_write", &file), ("sleep_500us", &sleep)] {
         let updates: [(&str, Update); 2] = [
             ("io_inside_lock", update_io_inside_lock),
@@ -617,100 +952,117 @@ pub fn cases<R: Runner>(r: &mut R) {
             let table = Arc::new(Mutex::new(vec![0u64; SLOTS]));
             let _writer =
                 BackgroundWriter::start(Arc::clone(&table), Arc::clone(io), update);
-            g.case(name, Some(label), || readers(&table, READERS, READS));
-        } // the writer stops here
+            let readers =
+                Crew::sharing(&table, READERS, |table, r| read_entries(table, r, READS));
+            g.case(name, Some(label), || readers.round());
+        } // the readers, then the writer, stop here
     }
     g.finish();
-    // ANCHOR_END: cases
 
-    // ANCHOR: rwlock_cases
-    // Read-mostly, long critical sections: sum the table; one write in 100 operations.
-    let (threads, ops) = (THREADS, OPS_PER_THREAD);
-    let mut g = r.group("long_reads");
-    g.slow();
-    g.throughput(Throughput::Elements((threads * ops) as u64));
-    let (long, write_every) = (ReadKind::Long, 100);
-    let t = <Mutex<Vec<u64>>>::with_len(SLOTS);
-    g.case("std_mutex", None, || {
-        contend(&t, threads, ops, write_every, long)
-    });
-    let t = <RwLock<Vec<u64>>>::with_len(SLOTS);
-    g.case("std_rwlock", None, || {
-        contend(&t, threads, ops, write_every, long)
-    });
-    let t = <parking_lot::Mutex<Vec<u64>>>::with_len(SLOTS);
-    g.case("parking_lot_mutex", None, || {
-        contend(&t, threads, ops, write_every, long)
-    });
-    let t = <parking_lot::RwLock<Vec<u64>>>::with_len(SLOTS);
-    g.case("parking_lot_rwlock", None, || {
-        contend(&t, threads, ops, write_every, long)
-    });
-    g.finish();
+    // Read-mostly, long critical sections, then short ones with more writes; the same
+    // round done by one worker alone last.
+    for (group, work) in [
+        ("long_reads", LONG_READS),
+        ("short_sections", SHORT_SECTIONS),
+    ] {
+        let mut g = r.group(group);
+        g.slow();
+        g.throughput(Throughput::Elements((THREADS * work.ops) as u64));
+        let crews: [(&str, TableCrew); 6] = [
+            ("std_mutex", TableWork::crew::<StdMutex>),
+            ("std_rwlock", TableWork::crew::<StdRwLock>),
+            ("parking_lot_mutex", TableWork::crew::<PlMutex>),
+            ("parking_lot_rwlock", TableWork::crew::<PlRwLock>),
+            ("atomics", TableWork::crew::<AtomicTable>),
+            ("one_worker", TableWork::one_worker::<StdMutex>),
+        ];
+        for (name, start) in crews {
+            if name == "atomics" && work.read == ReadKind::Long {
+                continue; // an atomic sum is no snapshot: no substitute for a locked one
+            }
+            let crew = start(work);
+            g.case(name, None, || crew.round());
+        }
+        g.finish();
+    }
 
-    // Short critical sections, writer pressure: one entry per read; one write in 10.
-    let mut g = r.group("short_sections");
-    g.slow();
-    g.throughput(Throughput::Elements((threads * ops) as u64));
-    let (short, write_every) = (ReadKind::Short, 10);
-    let t = <Mutex<Vec<u64>>>::with_len(SLOTS);
-    g.case("std_mutex", None, || {
-        contend(&t, threads, ops, write_every, short)
-    });
-    let t = <RwLock<Vec<u64>>>::with_len(SLOTS);
-    g.case("std_rwlock", None, || {
-        contend(&t, threads, ops, write_every, short)
-    });
-    let t = <parking_lot::Mutex<Vec<u64>>>::with_len(SLOTS);
-    g.case("parking_lot_mutex", None, || {
-        contend(&t, threads, ops, write_every, short)
-    });
-    let t = <parking_lot::RwLock<Vec<u64>>>::with_len(SLOTS);
-    g.case("parking_lot_rwlock", None, || {
-        contend(&t, threads, ops, write_every, short)
-    });
-    let t = AtomicTable::with_len(SLOTS);
-    g.case("atomics", None, || {
-        contend(&t, threads, ops, write_every, short)
-    });
-    g.finish();
-    // ANCHOR_END: rwlock_cases
-
-    // ANCHOR: config_cases
-    // Configuration read on every operation, replaced once in 1,000 by one thread.
+    // Configuration read on every operation, replaced once in 1,000 by one worker.
     let mut g = r.group("config");
     g.slow();
-    g.throughput(Throughput::Elements((threads * ops) as u64));
-    let replace_every = 1_000;
-    let c = <Mutex<Arc<Config>>>::with_config(Config::version(0));
-    g.case("mutex_arc", None, || {
-        read_config(&c, threads, ops, replace_every)
-    });
-    let c = <RwLock<Arc<Config>>>::with_config(Config::version(0));
-    g.case("rwlock_arc", None, || {
-        read_config(&c, threads, ops, replace_every)
-    });
-    let c = <ArcSwap<Config>>::with_config(Config::version(0));
-    g.case("arc_swap", None, || {
-        read_config(&c, threads, ops, replace_every)
-    });
+    g.throughput(Throughput::Elements((THREADS * OPS_PER_THREAD) as u64));
+    let crews: [(&str, NewCrew); 5] = [
+        ("mutex_arc", config_crew::<Mutex<Arc<Config>>>),
+        ("rwlock_arc", config_crew::<RwLock<Arc<Config>>>),
+        ("arc_swap", config_crew::<ArcSwap<Config>>),
+        ("arc_swap_cache", config_cached_crew),
+        ("one_worker", config_one_worker),
+    ];
+    for (name, start) in crews {
+        let crew = start();
+        g.case(name, None, || crew.round());
+    }
     g.finish();
-    // ANCHOR_END: config_cases
 
-    // ANCHOR: event_cases
+    // Events from every worker into one log.
     let mut g = r.group("collect_events");
     g.slow();
-    g.throughput(Throughput::Elements((threads * ops) as u64));
-    g.case("mutex_push", None, || events_mutex_push(threads, ops));
-    g.case("channel", None, || events_channel(threads, ops));
-    g.case("batched", None, || events_batched(threads, ops));
+    g.throughput(Throughput::Elements((THREADS * OPS_PER_THREAD) as u64));
+    let collectors: [(&str, NewCollector); 3] = [
+        ("mutex_push", Collector::mutex_push),
+        ("channel", Collector::channel),
+        ("batched", Collector::batched),
+    ];
+    for (name, start) in collectors {
+        let collector = start(OPS_PER_THREAD);
+        g.case(name, None, || collector.round());
+    }
     g.finish();
-    // ANCHOR_END: event_cases
 }
+// ANCHOR_END: cases
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Instant;
+
+    #[test]
+    fn a_round_runs_every_worker_once_and_sums_their_results() {
+        let crew = Crew::start((1..=3u64).map(|t| move || t * 10));
+        assert_eq!(crew.round(), 60);
+        assert_eq!(crew.round(), 60);
+    }
+
+    #[test]
+    fn the_workers_of_a_round_run_at_the_same_time() {
+        // Each worker arrives, then waits until the other has arrived too: a round can only
+        // finish if both are running during it.
+        let arrived = Arc::new(AtomicUsize::new(0));
+        let crew = Crew::sharing(&arrived, 2, |arrived, _| {
+            arrived.fetch_add(1, Ordering::SeqCst);
+            let start = Instant::now();
+            while arrived.load(Ordering::SeqCst) % 2 != 0 {
+                assert!(
+                    start.elapsed() < Duration::from_secs(30),
+                    "alone in the round"
+                );
+                std::hint::spin_loop();
+            }
+            1
+        });
+        for _ in 0..10 {
+            assert_eq!(crew.round(), 2);
+        }
+    }
+
+    #[test]
+    fn a_panic_in_a_worker_reaches_the_caller_and_the_crew_still_stops() {
+        let crew = Crew::start(
+            (0..2).map(|t| move || if t == 1 { panic!("worker 1") } else { 0 }),
+        );
+        let caught = panic::catch_unwind(AssertUnwindSafe(|| crew.round()));
+        assert!(caught.is_err());
+        drop(crew); // joins both workers: the test would hang if it did not
+    }
 
     #[test]
     fn both_updates_leave_the_same_table_and_record() {
@@ -735,10 +1087,11 @@ mod tests {
             let table = Arc::new(Mutex::new(vec![0u64; SLOTS]));
             let writer =
                 BackgroundWriter::start(Arc::clone(&table), Arc::clone(&io), update);
-            readers(&table, 2, 20);
+            let readers = Crew::sharing(&table, 2, |table, r| read_entries(table, r, 20));
+            readers.round();
             // The writer writes value i to slot i: wait (on a busy machine, for a while)
             // until its second update has landed.
-            let start = std::time::Instant::now();
+            let start = Instant::now();
             while table.lock().unwrap()[1] == 0 {
                 assert!(
                     start.elapsed() < Duration::from_secs(30),
@@ -746,17 +1099,22 @@ mod tests {
                 );
                 thread::sleep(Duration::from_millis(1));
             }
+            drop(readers);
             drop(writer);
         }
     }
 
-    fn writes_land<T: SharedTable>() {
-        let t = T::with_len(SLOTS);
-        let before = t.sum();
-        contend(&t, 4, 1000, 10, ReadKind::Short);
-        // 4 threads × 100 writes of 1 each.
-        assert_eq!(t.sum(), before + 400);
-        assert_eq!(t.get(0), t.get(0));
+    fn writes_land<T: SharedTable + Send + 'static>() {
+        let table = Arc::new(T::with_len(SLOTS));
+        let total = |t: &T| (0..SLOTS).map(|i| t.get(i)).sum::<u64>();
+        let before = total(&table);
+        let crew =
+            Crew::sharing(&table, 2, |t, w| operate(t, w, 1000, 10, ReadKind::Short));
+        crew.round();
+        // 2 workers × 100 writes of 1 each.
+        assert_eq!(total(&table), before + 200);
+        crew.round();
+        assert_eq!(total(&table), before + 400);
     }
 
     #[test]
@@ -768,11 +1126,12 @@ mod tests {
         writes_land::<AtomicTable>();
     }
 
-    fn config_replaced<C: ConfigCell>() {
-        let c = C::with_config(Config::version(0));
-        assert_eq!(c.max_connections(), 100);
-        read_config(&c, 2, 100, 10);
-        assert_eq!(c.max_connections(), 100 + 99);
+    fn config_replaced<C: ConfigCell + Send + 'static>() {
+        let cell = Arc::new(C::with_config(Config::version(0)));
+        assert_eq!(cell.max_connections(), 100);
+        let crew = Crew::sharing(&cell, 2, |c, w| read_config(c, w, 100, 10));
+        crew.round();
+        assert_eq!(cell.max_connections(), 100 + 99);
     }
 
     #[test]
@@ -784,10 +1143,59 @@ mod tests {
 
     #[test]
     fn every_event_is_collected_once() {
-        for collect in [events_mutex_push, events_channel, events_batched] {
-            let mut log = collect(3, 500);
-            log.sort_unstable();
-            assert_eq!(log, (0..1500).collect::<Vec<u64>>());
+        let (workers, events) = (3, 500);
+        let expected: Vec<u64> = (0..(workers * events) as u64).collect();
+
+        let log = Mutex::new(Vec::new());
+        thread::scope(|s| {
+            for w in 0..workers {
+                let log = &log;
+                s.spawn(move || push_each(log, w, events));
+            }
+        });
+        let mut pushed = log.into_inner().unwrap();
+        pushed.sort_unstable();
+        assert_eq!(pushed, expected);
+
+        let log = Mutex::new(Vec::new());
+        thread::scope(|s| {
+            for w in 0..workers {
+                let log = &log;
+                s.spawn(move || {
+                    let mut batch = Vec::new();
+                    push_batch(log, &mut batch, w, events);
+                    assert!(batch.is_empty());
+                });
+            }
+        });
+        let mut batched = log.into_inner().unwrap();
+        batched.sort_unstable();
+        assert_eq!(batched, expected);
+
+        let (tx, rx) = mpsc::channel();
+        let mut received = Vec::new();
+        thread::scope(|s| {
+            for w in 0..workers {
+                let tx = tx.clone();
+                s.spawn(move || send_each(&tx, w, events));
+            }
+            receive(&rx, &mut received, workers * events);
+        });
+        received.sort_unstable();
+        assert_eq!(received, expected);
+    }
+
+    #[test]
+    fn every_collector_gathers_a_full_round_every_round() {
+        for start in [
+            Collector::mutex_push,
+            Collector::channel,
+            Collector::batched,
+        ] {
+            let collector = start(300);
+            for _ in 0..3 {
+                assert_eq!(collector.round(), (THREADS * 300) as u64);
+            }
         }
     }
 
