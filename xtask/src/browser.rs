@@ -56,8 +56,10 @@ const SCREENSHOT_PAGES: &[&str] = &["introduction.html", "tools/benchmarking.htm
 const THEMES: &[&str] = &["light", "navy"];
 /// What a reader's laptop shows; small enough for a README image.
 const WINDOW: (u32, u32) = (1200, 800);
-/// How long one page may take to load, or a search to answer.
-const TIMEOUT: Duration = Duration::from_secs(15);
+/// How long one page may take to load, or a search to answer. The print page holds the whole
+/// book: on a busy 2-core machine it took just over 15 s to settle, so allow a generous minute
+/// (a page that hangs still fails, only later).
+const TIMEOUT: Duration = Duration::from_secs(60);
 /// A page has loaded when its `load` event has fired, every request is answered, and then
 /// nothing happens for this long.
 const QUIET: Duration = Duration::from_millis(250);
