@@ -43,9 +43,8 @@ pub fn write_records(out: &mut impl Write, n: usize) -> io::Result<()> {
 
 // ANCHOR: write_file_unbuffered
 /// Straight into the `File`: one system call per record.
-pub fn write_file_unbuffered(path: &Path, n: usize) -> io::Result<()> {
-    let mut file = File::create(path)?;
-    write_records(&mut file, n)
+pub fn write_unbuffered(file: &mut File, n: usize) -> io::Result<()> {
+    write_records(file, n)
 }
 // ANCHOR_END: write_file_unbuffered
 
@@ -53,12 +52,22 @@ pub fn write_file_unbuffered(path: &Path, n: usize) -> io::Result<()> {
 /// Through a `BufWriter` (8 KiB by default): records are copied into its buffer, and the
 /// buffer goes to the file in one system call whenever it is full. The final `flush`
 /// writes what is left and, unlike dropping the writer, reports if that fails.
-pub fn write_file_buffered(path: &Path, n: usize) -> io::Result<()> {
-    let mut out = BufWriter::new(File::create(path)?);
+pub fn write_buffered(file: &mut File, n: usize) -> io::Result<()> {
+    let mut out = BufWriter::new(file);
     write_records(&mut out, n)?;
     out.flush()
 }
 // ANCHOR_END: write_file_buffered
+
+/// [`write_unbuffered`] into a new file at `path`: what the chapter's program runs.
+pub fn write_file_unbuffered(path: &Path, n: usize) -> io::Result<()> {
+    write_unbuffered(&mut File::create(path)?, n)
+}
+
+/// [`write_buffered`] into a new file at `path`.
+pub fn write_file_buffered(path: &Path, n: usize) -> io::Result<()> {
+    write_buffered(&mut File::create(path)?, n)
+}
 
 // ANCHOR: writeln_unbuffered
 /// `writeln!` into an unbuffered `File`: the formatting machinery hands each piece of the
@@ -251,54 +260,79 @@ pub fn cases<R: Runner>(r: &mut R) {
     let bytes = (RECORDS * RECORD_LEN) as u64;
     let n = RECORDS.to_string();
 
-    // The seed's benchmark: 100,000 small writes to a file, unbuffered and buffered.
+    // The seed's benchmark: 100,000 small writes to a file, unbuffered and buffered. Each
+    // call gets the file freshly created (emptied) and returns it, so that creating and
+    // closing it happen outside the timed region: emptying the megabyte the previous call
+    // wrote is file-system work that is not what the rows compare (the `truncate` group
+    // times it on its own).
     let path = TempPath::new("write");
+    let create = || File::create(&path.0).expect("create temp file");
     let mut g = r.group("write");
     g.slow();
     g.throughput(Throughput::Bytes(bytes));
-    g.case("file_unbuffered", Some(&n), || {
-        write_file_unbuffered(&path.0, black_box(RECORDS)).expect("write temp file")
+    g.case_batched("file_unbuffered", Some(&n), create, |mut file| {
+        write_unbuffered(&mut file, black_box(RECORDS)).expect("write temp file");
+        file
     });
-    g.case("bufwriter", Some(&n), || {
-        write_file_buffered(&path.0, black_box(RECORDS)).expect("write temp file")
+    g.case_batched("bufwriter", Some(&n), create, |mut file| {
+        write_buffered(&mut file, black_box(RECORDS)).expect("write temp file");
+        file
     });
     g.finish();
 
-    // Reading the same file back: 10-byte reads, then lines.
+    let mut g = r.group("truncate");
+    g.slow();
+    g.case_batched(
+        "file_create",
+        Some(&n),
+        || write_file_buffered(&path.0, RECORDS).expect("write temp file"),
+        |()| create(),
+    );
+    g.finish();
+
+    // Reading the same file back: 10-byte reads, then lines. The file is opened before,
+    // and closed after, each timed call.
     write_file_buffered(&path.0, RECORDS).expect("write temp file");
     let open = || File::open(&path.0).expect("open temp file");
     let mut g = r.group("read");
     g.slow();
     g.throughput(Throughput::Bytes(bytes));
-    g.case("file_read_10_bytes", Some(&n), || {
-        count_lines_10_bytes(open()).expect("read")
+    g.case_batched("file_read_10_bytes", Some(&n), open, |mut file| {
+        let lines = count_lines_10_bytes(&mut file).expect("read");
+        (lines, file)
     });
-    g.case("bufreader_read_10_bytes", Some(&n), || {
-        count_lines_10_bytes(BufReader::new(open())).expect("read")
+    g.case_batched("bufreader_read_10_bytes", Some(&n), open, |mut file| {
+        let lines = count_lines_10_bytes(BufReader::new(&mut file)).expect("read");
+        (lines, file)
     });
-    g.case("bufreader_lines", Some(&n), || {
-        count_lines_lines(BufReader::new(open())).expect("read")
+    g.case_batched("bufreader_lines", Some(&n), open, |mut file| {
+        let lines = count_lines_lines(BufReader::new(&mut file)).expect("read");
+        (lines, file)
     });
-    g.case("bufreader_read_line", Some(&n), || {
-        count_lines_read_line(BufReader::new(open())).expect("read")
+    g.case_batched("bufreader_read_line", Some(&n), open, |mut file| {
+        let lines = count_lines_read_line(BufReader::new(&mut file)).expect("read");
+        (lines, file)
     });
     g.finish();
     drop(path);
 
     // What standard output does (a LineWriter: a flush per newline) against a BufWriter,
     // both over /dev/null, so that the difference is system calls and nothing else.
+    let sink = || null_sink().expect("open /dev/null");
     let mut g = r.group("line_buffered");
     g.slow();
     g.throughput(Throughput::Elements(RECORDS as u64));
-    g.case("line_writer", Some(&n), || {
-        let mut out = LineWriter::new(null_sink().expect("open /dev/null"));
+    g.case_batched("line_writer", Some(&n), sink, |file| {
+        let mut out = LineWriter::new(file);
         write_lines(&mut out, black_box(RECORDS)).expect("write");
-        out.flush().expect("flush")
+        out.flush().expect("flush");
+        out
     });
-    g.case("buf_writer", Some(&n), || {
-        let mut out = BufWriter::new(null_sink().expect("open /dev/null"));
+    g.case_batched("buf_writer", Some(&n), sink, |file| {
+        let mut out = BufWriter::new(file);
         write_lines(&mut out, black_box(RECORDS)).expect("write");
-        out.flush().expect("flush")
+        out.flush().expect("flush");
+        out
     });
     g.finish();
 }
