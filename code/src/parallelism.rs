@@ -250,9 +250,9 @@ pub fn cases<R: Runner>(r: &mut R) {
     // ANCHOR: speedup_cases
     // The whole job on rayon pools of 1 to 8 threads, and for 2 threads and more, Amdahl's
     // limit for that many threads, measured as `amdahl_limit_job`. Every pool is built
-    // before the group runs.
+    // before the group runs. Not `slow()`: a hundred samples per case rather than ten, because
+    // on a VM whose speed drifts, ten samples of a few ms let one slow second decide a row.
     let mut g = r.group("speedup");
-    g.slow();
     g.case("sequential", None, || {
         one.install(|| job(|| generate_sequential(black_box(SEED), n)))
     });
@@ -279,6 +279,10 @@ pub fn cases<R: Runner>(r: &mut R) {
             );
         }
     }
+    // The baseline once more, last: how far the machine drifted while the group ran.
+    g.case("sequential_again", None, || {
+        one.install(|| job(|| generate_sequential(black_box(SEED), n)))
+    });
     g.finish();
     // ANCHOR_END: speedup_cases
 
