@@ -42,9 +42,11 @@ fn blocked_in_work<S: Send + Sync + 'static>(
 
 const ROUNDS: usize = 4;
 /// Checksums per worker and round, of a table larger than the bench's: in an unoptimized
-/// test, each takes far longer than any lock spins before it sleeps.
+/// test, each takes far longer than any lock spins before it sleeps. Even on a loaded
+/// machine, where each of `parking_lot`'s `sched_yield`s can last another thread's time
+/// slice: with a table of `64 * SLOTS`, its waiter got through on yields alone in CI.
 const CHECKSUMS: usize = 5;
-const LEN: usize = 64 * SLOTS;
+const LEN: usize = 512 * SLOTS;
 /// Each count is taken this many times. A busy machine can only hide waiting (a worker that
 /// is not running does not wait for the lock) or add blocks that have nothing to do with
 /// the lock (the kernel's own); it never hides a block that would otherwise be absent from
