@@ -16,6 +16,29 @@ use crate::{Repo, Result, fail, render, run_status};
 /// after two samples and reports no real confidence interval.
 pub const QUICK_FLAGS: [&str; 4] = ["--warm-up-time", "0.5", "--measurement-time", "1"];
 
+/// What a `bench` run measures and where it writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Run {
+    /// Full measurements into `results/` and `src/generated/`: the book's numbers.
+    Full,
+    /// `--quick`: short measurements for trying things, printed and kept under
+    /// `target/xtask/quick/`, so that a reader's experiment never rewrites the book.
+    Trial,
+    /// `--quick --write`: short measurements written into the book anyway, on purpose.
+    QuickWritten,
+}
+
+impl Run {
+    fn quick(self) -> bool {
+        self != Run::Full
+    }
+}
+
+/// Where a trial run (`--quick` without `--write`) keeps its results and tables.
+pub fn trial_dir(target: &Path) -> PathBuf {
+    target.join("xtask/quick")
+}
+
 /// The bench file that is not a chapter: the allocation pass over every chapter's cases.
 const ALLOCATIONS_BENCH: &str = "allocations";
 
@@ -169,7 +192,8 @@ pub fn chapters(repo: &Repo) -> Result<Vec<String>> {
     Ok(names)
 }
 
-pub fn run(repo: &Repo, quick: bool, chapters: &[String]) -> Result {
+pub fn run(repo: &Repo, run: Run, chapters: &[String]) -> Result {
+    let quick = run.quick();
     let target = repo.target_dir()?;
     let criterion_dir = criterion_home(&target);
     // One stamp for the whole run, taken before anything is written (results/ would make the
@@ -240,10 +264,31 @@ pub fn run(repo: &Repo, quick: bool, chapters: &[String]) -> Result {
             floor_ns,
             groups,
         };
+        if run == Run::Trial {
+            let dir = trial_dir(&target);
+            let path = dir.join(format!("{chapter}.json"));
+            write_json(&path, &results)?;
+            let tables = render::render_chapter(&results);
+            let md = dir.join(format!("{chapter}.md"));
+            fs::write(&md, &tables)
+                .map_err(|e| fail(format!("cannot write {}: {e}", md.display())))?;
+            println!("\n=== {chapter}: tables of this quick run ===\n");
+            println!("{}", render::for_terminal(&tables));
+            println!(
+                "quick run: kept in {} and {}; results/ and src/generated/ are unchanged \
+                 (`--quick --write` would update them, a full run does)",
+                repo.show(&path),
+                repo.show(&md)
+            );
+            continue;
+        }
         let path = repo.root.join(format!("results/{chapter}.json"));
         write_json(&path, &results)?;
         println!("wrote {}", repo.show(&path));
         render::render_chapter_file(repo, &results)?;
+    }
+    if run == Run::Trial {
+        return Ok(());
     }
     render::render_index(repo)
 }

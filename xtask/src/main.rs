@@ -24,8 +24,11 @@ commands:
   serve [--port N] [--open]     serve the book at http://127.0.0.1:N (default 3000), with live reload
   build                         build the book into book/; fail on mdBook errors and warnings,
                                 missing chapters, and includes whose file or anchor is missing
-  bench [--quick] [CHAPTER...]  measure chapters (default: all) into results/<chapter>.json and
-                                render src/generated/<chapter>.md; --quick: short measurements
+  bench [--quick [--write]] [CHAPTER...]
+                                measure chapters (default: all) into results/<chapter>.json and
+                                render src/generated/<chapter>.md; --quick: short measurements,
+                                printed and kept under target/xtask/quick/ (the book's results
+                                are not touched unless --write)
   render                        re-render src/generated/*.md from results/*.json, without measuring
   check [--skip-bench] [--browser]
                                 build, check every link of the HTML book, check the claims of
@@ -100,8 +103,8 @@ fn run(args: &[String]) -> Result {
             book::build(&repo)
         }
         "bench" => {
-            let (quick, chapters) = parse_bench(&repo, rest)?;
-            bench::run(&repo, quick, &chapters)
+            let (run, chapters) = parse_bench(&repo, rest)?;
+            bench::run(&repo, run, &chapters)
         }
         "coverage" => {
             no_arguments("coverage", rest)?;
@@ -177,16 +180,18 @@ fn parse_serve(rest: &[String]) -> Result<(u16, bool)> {
     Ok((port, open))
 }
 
-fn parse_bench(repo: &Repo, rest: &[String]) -> Result<(bool, Vec<String>)> {
+fn parse_bench(repo: &Repo, rest: &[String]) -> Result<(bench::Run, Vec<String>)> {
     let known = bench::chapters(repo)?;
-    let mut quick = false;
+    let (mut quick, mut write) = (false, false);
     let mut chapters = Vec::new();
     for arg in rest {
         if arg == "--quick" {
             quick = true;
+        } else if arg == "--write" {
+            write = true;
         } else if arg.starts_with('-') {
             return Err(Error::Usage(format!(
-                "bench: unknown flag {arg:?}; valid: --quick, and chapter names: {}",
+                "bench: unknown flag {arg:?}; valid: --quick, --write, and chapter names: {}",
                 known.join(", ")
             )));
         } else if !known.contains(arg) {
@@ -198,10 +203,21 @@ fn parse_bench(repo: &Repo, rest: &[String]) -> Result<(bool, Vec<String>)> {
             chapters.push(arg.clone());
         }
     }
+    let run = match (quick, write) {
+        (false, false) => bench::Run::Full,
+        (true, false) => bench::Run::Trial,
+        (true, true) => bench::Run::QuickWritten,
+        (false, true) => {
+            return Err(Error::Usage(
+                "bench: --write goes with --quick (a full run always writes results/)"
+                    .into(),
+            ));
+        }
+    };
     if chapters.is_empty() {
         chapters = known;
     }
-    Ok((quick, chapters))
+    Ok((run, chapters))
 }
 
 /// What `check` runs besides the build and the link check.
@@ -379,6 +395,28 @@ mod tests {
                 "{bad:?}"
             );
         }
+    }
+
+    #[test]
+    fn bench_flags() {
+        let repo = Repo::new();
+        let run = |list: &[&str]| parse_bench(&repo, &args(list)).map(|(run, _)| run);
+        assert_eq!(run(&["strings"]).unwrap(), bench::Run::Full);
+        // A quick run is a trial unless the reader asks for it to be written into the book.
+        assert_eq!(run(&["--quick", "strings"]).unwrap(), bench::Run::Trial);
+        assert_eq!(
+            run(&["--quick", "--write", "strings"]).unwrap(),
+            bench::Run::QuickWritten
+        );
+        for bad in [
+            &["--write", "strings"][..],
+            &["--verbose"],
+            &["no_such_chapter"],
+        ] {
+            assert!(matches!(run(bad), Err(Error::Usage(_))), "{bad:?}");
+        }
+        let (_, all) = parse_bench(&repo, &args(&["--quick"])).unwrap();
+        assert!(all.contains(&"strings".to_string()), "{all:?}");
     }
 
     #[test]
