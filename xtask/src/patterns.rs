@@ -188,7 +188,7 @@ fn render_text(
 /// (`34 → 34`, never `34 → 34.0`), three significant digits below (`1.50`, `0.00391`).
 fn alloc_count(x: f64) -> String {
     if x >= 10.0 {
-        format!("{}", x.round() as i64)
+        crate::render::thousands(x.round() as i64)
     } else {
         count(x)
     }
@@ -245,7 +245,7 @@ mod tests {
     fn allocation_counts_in_one_format() {
         assert_eq!(alloc_count(34.0), "34");
         assert_eq!(alloc_count(33.999), "34");
-        assert_eq!(alloc_count(100_005.0), "100005");
+        assert_eq!(alloc_count(100_005.0), "100,005");
         assert_eq!(alloc_count(1.0), "1");
         assert_eq!(alloc_count(1.5), "1.50");
         assert_eq!(alloc_count(0.003_906), "0.00391");

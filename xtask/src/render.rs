@@ -429,13 +429,15 @@ pub fn time(ns: f64) -> String {
     format!("{} {unit}", significant(ns / scale, 3))
 }
 
-/// `2.41 ns [2.39, 2.43]`: the bounds in the estimate's unit, with as many decimals as it shows.
+/// `2.41 ns \[2.39, 2.43\]` (shown as `2.41 ns [2.39, 2.43]`): the bounds in the estimate's unit, with as many decimals as it shows.
 fn time_with_interval(estimate: f64, lower: f64, upper: f64) -> String {
     let (unit, scale) = time_unit(estimate);
     let shown = significant(estimate / scale, 3);
     let decimals = shown.split_once('.').map_or(0, |(_, d)| d.len());
     format!(
-        "{shown} {unit} [{:.decimals$}, {:.decimals$}]",
+        // Escaped: a bare `[2.39, 2.43]` reads to Markdown as a reference link without a
+        // target, which link checkers (mdbook-linkcheck) report on every row.
+        "{shown} {unit} \\[{:.decimals$}, {:.decimals$}\\]",
         lower / scale,
         upper / scale
     )
@@ -478,13 +480,25 @@ fn throughput(tp: Throughput, ns: f64) -> String {
 /// Allocations or bytes per call: exact when whole (they usually are: the same code allocates
 /// the same way on every call), else 3 significant digits (amortized growth: 0.00391).
 pub(crate) fn count(x: f64) -> String {
-    if (x - x.round()).abs() < 1e-9 {
-        format!("{}", x.round() as i64)
-    } else if x.abs() >= 100.0 {
-        format!("{x:.0}")
+    if (x - x.round()).abs() < 1e-9 || x.abs() >= 100.0 {
+        thousands(x.round() as i64)
     } else {
         significant(x, 3)
     }
+}
+
+/// `1498480` → `1,498,480`: large counts are read at a glance. Hand-written: four lines,
+/// against a formatting crate for one function.
+pub(crate) fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    if n < 0 { format!("-{out}") } else { out }
 }
 
 #[cfg(test)]
@@ -537,12 +551,12 @@ mod tests {
 
     #[test]
     fn intervals_use_the_estimates_unit_and_precision() {
-        assert_eq!(time_with_interval(2.41, 2.39, 2.43), "2.41 ns [2.39, 2.43]");
+        assert_eq!(time_with_interval(2.41, 2.39, 2.43), "2.41 ns \\[2.39, 2.43\\]");
         assert_eq!(
             time_with_interval(1_234.0, 998.0, 1_490.0),
-            "1.23 µs [1.00, 1.49]"
+            "1.23 µs \\[1.00, 1.49\\]"
         );
-        assert_eq!(time_with_interval(512.3, 498.7, 530.2), "512 ns [499, 530]");
+        assert_eq!(time_with_interval(512.3, 498.7, 530.2), "512 ns \\[499, 530\\]");
     }
 
     #[test]
@@ -574,10 +588,13 @@ mod tests {
     fn counts() {
         assert_eq!(count(0.0), "0");
         assert_eq!(count(2.0), "2");
-        assert_eq!(count(1026.0), "1026");
+        assert_eq!(count(1026.0), "1,026");
+        assert_eq!(count(1_498_480.0), "1,498,480");
+        assert_eq!(thousands(-12_345), "-12,345");
+        assert_eq!(thousands(999), "999");
         assert_eq!(count(0.003_906), "0.00391");
         assert_eq!(count(1.5), "1.50");
-        assert_eq!(count(1033.4), "1033");
+        assert_eq!(count(1033.4), "1,033");
     }
 
     fn case(name: &str, param: Option<&str>, ns: Option<f64>) -> CaseResult {
@@ -671,10 +688,10 @@ mod tests {
         });
         let text = render_chapter(&r);
         assert!(
-            text.contains("| `fast` | 2.00 ns [1.98, 2.02] (at the measurement floor) |"),
+            text.contains("| `fast` | 2.00 ns \\[1.98, 2.02\\] (at the measurement floor) |"),
             "{text}"
         );
-        assert!(text.contains("| `slow` | 10.0 ns [9.9, 10.1] |"), "{text}");
+        assert!(text.contains("| `slow` | 10.0 ns \\[9.9, 10.1\\] |"), "{text}");
         assert!(text.contains("within 5× of the empty loop (0.500 ns in this run)"));
         assert!(text.contains("(empty loop: 0.500 ns)"), "{text}");
         r.machine.physical_cores = Some(2);
@@ -726,8 +743,8 @@ mod tests {
 <!-- ANCHOR: g -->
 | case | input | time per call (95% interval) | allocs/call | bytes/call | vs baseline |
 | :-- | :-- | --: | --: | --: | :-- |
-| `slow` | short | 10.0 ns [9.9, 10.1] | 2 | 64 | 1.00× (baseline) |
-| `fast` | short | 2.50 ns [2.48, 2.52] | 2 | 64 | 4.00× faster |
+| `slow` | short | 10.0 ns \\[9.9, 10.1\\] | 2 | 64 | 1.00× (baseline) |
+| `fast` | short | 2.50 ns \\[2.48, 2.52\\] | 2 | 64 | 4.00× faster |
 
 *Measured on Some CPU @ 2.20GHz, 2 cores, Debian GNU/Linux 12 (bookworm), Linux 6.1.0, \
 rustc 1.95.0, 2026-11-27, commit 061f459 (uncommitted changes) — regenerate with \
@@ -740,7 +757,7 @@ rustc 1.95.0, 2026-11-27, commit 061f459 (uncommitted changes) — regenerate wi
             "<!-- ANCHOR: single -->\n\
              | case | time per call (95% interval) | allocs/call | bytes/call |\n\
              | :-- | --: | --: | --: |\n\
-             | `only` | 1.50 µs [1.49, 1.51] | 2 | 64 |\n"
+             | `only` | 1.50 µs \\[1.49, 1.51\\] | 2 | 64 |\n"
         ));
 
         assert_eq!(anchor_name("seed/begins_with"), "seed_begins_with");
