@@ -133,7 +133,7 @@ pub fn lookup_interned(values: &[u64], queries: &[u32]) -> u64 {
 // The exercise: counting words.
 
 // ANCHOR: count_entry
-/// Counts how often each word occurs. `entry` wants an owned key, so `to_owned` makes a
+/// Counts how often each word occurs. `entry` wants an owned key, so `to_string` makes a
 /// `String` for every word — also for the words already counted, where it is thrown away.
 pub fn count_words_entry(words: &[&str]) -> HashMap<String, u64> {
     let mut counts = HashMap::new();

@@ -67,7 +67,8 @@ pub fn chrome_dispatch() -> (Dispatch, FlushGuard) {
 
 // ANCHOR: pool_with_subscriber
 /// A rayon pool whose threads all report to `dispatch`.
-/// `tracing::subscriber::with_default` sets a subscriber for the current thread only, so
+/// `tracing::dispatcher::with_default` (and `tracing::subscriber::with_default`, which wraps
+/// it) sets a subscriber for the current thread only, so
 /// every worker thread must run inside it; the example installs a global default instead
 /// (`.init()`), which a bench cannot do without tracing every other case in the process.
 pub fn pool_with_subscriber(threads: usize, dispatch: Dispatch) -> rayon::ThreadPool {
