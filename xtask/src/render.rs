@@ -551,12 +551,18 @@ mod tests {
 
     #[test]
     fn intervals_use_the_estimates_unit_and_precision() {
-        assert_eq!(time_with_interval(2.41, 2.39, 2.43), "2.41 ns \\[2.39, 2.43\\]");
+        assert_eq!(
+            time_with_interval(2.41, 2.39, 2.43),
+            "2.41 ns \\[2.39, 2.43\\]"
+        );
         assert_eq!(
             time_with_interval(1_234.0, 998.0, 1_490.0),
             "1.23 µs \\[1.00, 1.49\\]"
         );
-        assert_eq!(time_with_interval(512.3, 498.7, 530.2), "512 ns \\[499, 530\\]");
+        assert_eq!(
+            time_with_interval(512.3, 498.7, 530.2),
+            "512 ns \\[499, 530\\]"
+        );
     }
 
     #[test]
@@ -688,10 +694,15 @@ mod tests {
         });
         let text = render_chapter(&r);
         assert!(
-            text.contains("| `fast` | 2.00 ns \\[1.98, 2.02\\] (at the measurement floor) |"),
+            text.contains(
+                "| `fast` | 2.00 ns \\[1.98, 2.02\\] (at the measurement floor) |"
+            ),
             "{text}"
         );
-        assert!(text.contains("| `slow` | 10.0 ns \\[9.9, 10.1\\] |"), "{text}");
+        assert!(
+            text.contains("| `slow` | 10.0 ns \\[9.9, 10.1\\] |"),
+            "{text}"
+        );
         assert!(text.contains("within 5× of the empty loop (0.500 ns in this run)"));
         assert!(text.contains("(empty loop: 0.500 ns)"), "{text}");
         r.machine.physical_cores = Some(2);
