@@ -10,8 +10,8 @@ use workshop::measure::{Group, Runner, Throughput};
 pub const CHAPTER: &str = "map_keys";
 
 /// Entries of the maps the benches build and query. The seed used 1,000,000; a tenth of
-/// that keeps every case of this chapter in milliseconds, and the maps are still far
-/// larger than the CPU's caches.
+/// that keeps every case of this chapter in milliseconds, and the maps are still larger
+/// than a core's own caches (L1 and L2), though not than a large server CPU's shared L3.
 pub const ENTRIES: usize = 100_000;
 
 // ANCHOR: keys

@@ -100,7 +100,7 @@ pub fn cases<R: Runner>(r: &mut R) {
     g.case("no_subscriber", None, || one_span(black_box(4096)));
     // A registry with one layer that does nothing: the bookkeeping of every subscriber built
     // on a `Registry`. A `Registry` with no layer at all never frees a closed span's slot
-    // (only a layer's close path removes it: tokio-rs/tracing#900), so its slab only grows.
+    // (only the close guard that `Layered::try_close` opens removes it: tokio-rs/tracing#900), so its slab only grows.
     let registry = Dispatch::new(Registry::default().with(Identity::new()));
     g.case("registry", None, || {
         ::tracing::dispatcher::with_default(&registry, || one_span(black_box(4096)))
