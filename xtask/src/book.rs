@@ -7,23 +7,69 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fs;
 use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::thread;
 
-use crate::{Repo, Result, fail, run_status, tools};
+use crate::{Repo, Result, ServeOptions, fail, run_status, runner, tools};
 
-pub fn serve(repo: &Repo, port: u16, open: bool) -> Result {
+pub fn serve(repo: &Repo, options: &ServeOptions) -> Result {
     let tools = tools::ensure(repo)?;
-    let port = port.to_string();
+    let src = repo.root.join("src");
+    let port = options.port.to_string();
+    remove_runner_config(&src)?;
+    if options.run {
+        let token = runner::new_token()?;
+        let rustc_args = Arc::new(Mutex::new(None));
+        let config = runner::Config {
+            src: src.clone(),
+            book_port: options.port,
+            token: token.clone(),
+            scratch: repo.target_dir()?.join("xtask/runs"),
+            limits: runner::Limits::default(),
+            rustc_args: Arc::clone(&rustc_args),
+        };
+        let runner = runner::start(config, 0)?;
+        runner::write_page_config(&src, runner.port, &token)?;
+        println!(
+            "runner: 127.0.0.1:{} compiles and runs the blocks you Run, on this machine, as you \
+             (--no-run turns it off)",
+            runner.port
+        );
+        // In the background, so that the book is served at once; a Run before this ends is
+        // answered "try again in a minute".
+        let repo_root = repo.root.clone();
+        thread::spawn(move || {
+            let prepared = runner::rustc_args(&Repo { root: repo_root });
+            match &prepared {
+                Ok(_) => println!("runner: ready"),
+                Err(e) => eprintln!("runner: cannot prepare: {e}"),
+            }
+            *rustc_args.lock().unwrap_or_else(|e| e.into_inner()) = Some(prepared);
+        });
+    }
     let mut command = tools.mdbook(repo);
     command.args(["serve", "--hostname", "127.0.0.1", "--port", &port]);
-    if open {
+    if options.open {
         command.arg("--open");
     }
     println!("serving the book at http://127.0.0.1:{port} (Ctrl-C to stop)");
     run_status(&mut command, "mdbook serve")
 }
 
+/// A `src/runner.json` left by a serve: the pages of a static build must not point at a runner.
+fn remove_runner_config(src: &Path) -> Result {
+    match fs::remove_file(src.join(runner::RUNNER_JSON)) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(fail(format!(
+            "cannot remove src/{}: {e}",
+            runner::RUNNER_JSON
+        ))),
+        _ => Ok(()),
+    }
+}
+
 pub fn build(repo: &Repo) -> Result {
     let tools = tools::ensure(repo)?;
+    remove_runner_config(&repo.root.join("src"))?;
     println!("mdbook build …");
     let output = tools
         .mdbook(repo)

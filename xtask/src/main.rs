@@ -12,6 +12,7 @@ mod figures;
 mod patterns;
 mod profile;
 mod render;
+mod runner;
 mod tools;
 
 use std::path::{Path, PathBuf};
@@ -21,7 +22,10 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
-  serve [--port N] [--open]     serve the book at http://127.0.0.1:N (default 3000), with live reload
+  serve [--port N] [--open] [--no-run]
+                                serve the book at http://127.0.0.1:N (default 3000), with live
+                                reload, and a local runner on 127.0.0.1 behind the Run buttons
+                                of the book's tested blocks (--no-run: no runner, no Run buttons)
   build                         build the book into book/; fail on mdBook errors and warnings,
                                 missing chapters, and includes whose file or anchor is missing
   bench [--quick [--write]] [CHAPTER...]
@@ -95,8 +99,8 @@ fn run(args: &[String]) -> Result {
             Ok(())
         }
         "serve" => {
-            let (port, open) = parse_serve(rest)?;
-            book::serve(&repo, port, open)
+            let options = parse_serve(rest)?;
+            book::serve(&repo, &options)
         }
         "build" => {
             no_arguments("build", rest)?;
@@ -141,15 +145,29 @@ fn no_arguments(command: &str, rest: &[String]) -> Result {
     }
 }
 
-fn parse_serve(rest: &[String]) -> Result<(u16, bool)> {
-    const VALID: &str = "valid: --port N (1-65535), --open";
+/// `serve`'s options.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ServeOptions {
+    pub port: u16,
+    pub open: bool,
+    /// Start the local runner behind the pages' Run buttons (off with `--no-run`).
+    pub run: bool,
+}
+
+fn parse_serve(rest: &[String]) -> Result<ServeOptions> {
+    const VALID: &str = "valid: --port N (1-65535), --open, --no-run";
     let mut port = 3000;
     let mut open = false;
+    let mut run = true;
     let mut args = rest.iter();
     while let Some(arg) = args.next() {
         let value = match arg.as_str() {
             "--open" => {
                 open = true;
+                continue;
+            }
+            "--no-run" => {
+                run = false;
                 continue;
             }
             "--port" => args.next().map(String::as_str),
@@ -177,7 +195,7 @@ fn parse_serve(rest: &[String]) -> Result<(u16, bool)> {
             }
         };
     }
-    Ok((port, open))
+    Ok(ServeOptions { port, open, run })
 }
 
 fn parse_bench(repo: &Repo, rest: &[String]) -> Result<(bench::Run, Vec<String>)> {
@@ -377,12 +395,16 @@ mod tests {
 
     #[test]
     fn serve_arguments() {
-        assert_eq!(parse_serve(&args(&[])).unwrap(), (3000, false));
+        let serve = |port, open, run| ServeOptions { port, open, run };
+        assert_eq!(parse_serve(&args(&[])).unwrap(), serve(3000, false, true));
         assert_eq!(
             parse_serve(&args(&["--port", "8080", "--open"])).unwrap(),
-            (8080, true)
+            serve(8080, true, true)
         );
-        assert_eq!(parse_serve(&args(&["--port=4000"])).unwrap(), (4000, false));
+        assert_eq!(
+            parse_serve(&args(&["--port=4000", "--no-run"])).unwrap(),
+            serve(4000, false, false)
+        );
         for bad in [
             &["--port"][..],
             &["--port", "x"],
