@@ -55,6 +55,8 @@
       const answer = await fetch(root + "runner.json", { cache: "no-store" });
       if (!answer.ok) throw new Error("no runner.json");
       config = await answer.json();
+      // `cargo xtask build` writes one without a port: a static book has no runner.
+      if (!config.port) throw new Error("no runner");
     } catch (_) {
       notice();
       return;

@@ -94,6 +94,12 @@ pub fn build(repo: &Repo) -> Result {
     problems.extend(check_summary(repo)?);
     problems.extend(check_includes(repo)?);
 
+    // The pages look for a runner here; a static book has none (no port), and says so without
+    // a failed request.
+    let static_config = repo.root.join("book").join(runner::RUNNER_JSON);
+    if let Err(e) = fs::write(&static_config, r#"{"port":null,"token":null}"#) {
+        problems.push(format!("cannot write {}: {e}", static_config.display()));
+    }
     if problems.is_empty() {
         println!("build: ok ({})", repo.show(&repo.root.join("book")));
         Ok(())

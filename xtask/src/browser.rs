@@ -32,7 +32,7 @@ use headless_chrome::protocol::cdp::{Log, Network, Page, Runtime};
 use headless_chrome::{Browser, LaunchOptions, Tab};
 use serde_json::Value;
 
-use crate::{Repo, Result, book, fail};
+use crate::{Repo, Result, book, fail, runner};
 
 /// Debian's package; `.ci/run` installs it when missing.
 pub(crate) const CHROMIUM: &str = "/usr/bin/chromium";
@@ -122,6 +122,23 @@ pub fn check(repo: &Repo) -> Result {
     copy_dir(&book_dir, &site)?;
     let addr = serve_dir(site.clone())?;
     let origin = format!("http://{addr}");
+    // The runner behind the Run buttons, as `cargo xtask serve` starts it, for the copy's port.
+    println!("browser: preparing the runner (cargo test --workspace --no-run) …");
+    let rustc_args =
+        runner::rustc_args(repo).map_err(|e| fail(format!("browser: runner: {e}")))?;
+    let token = runner::new_token()?;
+    let runner = runner::start(
+        runner::Config {
+            src: repo.root.join("src"),
+            book_port: addr.port(),
+            token: token.clone(),
+            scratch: shots_dir.join("runs"),
+            limits: runner::Limits::default(),
+            rustc_args: Arc::new(Mutex::new(Some(Ok(rustc_args)))),
+        },
+        0,
+    )?;
+    runner::write_page_config(&site, runner.port, &token)?;
     println!(
         "browser: serving a copy of book/ ({}) at {origin}/, walking {} page(s) in {CHROMIUM} …",
         repo.show(&site),
@@ -134,6 +151,7 @@ pub fn check(repo: &Repo) -> Result {
     fs::create_dir_all(&profile)
         .map_err(|e| fail(format!("cannot create {}: {e}", profile.display())))?;
     let result = Walk::start(&origin, &profile).and_then(|mut walk| {
+        walk.site = Some(site.clone());
         walk.run(repo, &chapters, &shots_dir)?;
         Ok(walk.finish())
     });
@@ -147,13 +165,14 @@ pub fn check(repo: &Repo) -> Result {
     failures.dedup();
     if failures.is_empty() {
         println!(
-            "browser: ok ({} pages in {} loads, {} resources, {} solutions, {} images; \
-             screenshots in {}; {elapsed:.1} s)",
+            "browser: ok ({} pages in {} loads, {} resources, {} solutions, {} images, \
+             {} blocks run from their Run button; screenshots in {}; {elapsed:.1} s)",
             chapters.len() + 2,
             walk.loads,
             walk.resources.len(),
             walk.details,
             walk.images,
+            walk.runs,
             repo.show(&shots_dir)
         );
         Ok(())
@@ -665,6 +684,34 @@ const PAGE_STATE_JS: &str = r#"JSON.stringify((() => {
   };
 })())"#;
 
+/// What theme/run.js made of the page: its rust blocks, the runner's state, the Run buttons.
+const RUN_STATE_JS: &str = r#"JSON.stringify({
+  blocks: document.querySelectorAll('main pre > code.language-rust').length,
+  runner: document.body.dataset.runner || null,
+  mismatch: document.body.dataset.runnerMismatch || null,
+  buttons: document.body.dataset.runButtons || '0',
+})"#;
+
+/// What a page shows when it finds no runner.
+const NO_RUNNER_JS: &str = r#"JSON.stringify({
+  notices: document.querySelectorAll('.runner-notice').length,
+  buttons: document.querySelectorAll('.runner-button').length,
+})"#;
+
+/// Clicks the page's first Run button.
+const CLICK_RUN_JS: &str = r#"(() => {
+  const b = document.querySelector('.runner-bar .runner-button');
+  b.scrollIntoView({ block: 'center', behavior: 'instant' });
+  b.click();
+  return true;
+})()"#;
+
+/// The first run's output once it is over, else null.
+const RUN_OUTPUT_JS: &str = r#"(() => {
+  const bar = document.querySelector('.runner-bar');
+  return bar && bar.dataset.state === 'done' ? bar.nextElementSibling.textContent : null;
+})()"#;
+
 /// What a page looked like, from [`PAGE_STATE_JS`].
 #[derive(Debug, Default, serde::Deserialize)]
 struct PageState {
@@ -753,6 +800,7 @@ struct Summary {
     loads: usize,
     details: usize,
     images: usize,
+    runs: usize,
 }
 
 struct Walk {
@@ -766,6 +814,12 @@ struct Walk {
     loads: usize,
     details: usize,
     images: usize,
+    /// Blocks run from their page's Run button.
+    runs: usize,
+    /// Where to photograph the first finished run.
+    run_shot: Option<PathBuf>,
+    /// The served copy of book/.
+    site: Option<PathBuf>,
 }
 
 /// A DevTools call that must work for the walk to go on.
@@ -827,6 +881,9 @@ impl Walk {
             loads: 0,
             details: 0,
             images: 0,
+            runs: 0,
+            run_shot: None,
+            site: None,
         })
     }
 
@@ -840,6 +897,7 @@ impl Walk {
             loads,
             details,
             images,
+            runs,
             ..
         } = self;
         drop(tab);
@@ -850,10 +908,12 @@ impl Walk {
             loads,
             details,
             images,
+            runs,
         }
     }
 
     fn run(&mut self, repo: &Repo, chapters: &[Chapter], shots_dir: &Path) -> Result {
+        self.run_shot = Some(shots_dir.join("run-button.png"));
         let mut pages: Vec<String> = vec!["index.html".to_string()];
         pages.extend(chapters.iter().map(|c| c.html.clone()));
         let mut h1_of: HashMap<String, Option<String>> = HashMap::new();
@@ -879,6 +939,7 @@ impl Walk {
         }
 
         self.check_search(repo, chapters, &h1_of)?;
+        self.check_without_runner(chapters)?;
 
         let mut shots: Vec<&str> = SCREENSHOT_PAGES.to_vec();
         if let Some(third) = chapters
@@ -1026,6 +1087,9 @@ impl Walk {
         // Measured with the solutions open: an image inside one has no size while closed.
         self.failures.extend(image_failures(&page, &after));
         self.images += after.images.len();
+        if html != "print.html" {
+            self.check_run(&page)?;
+        }
         self.judge(&page, &url);
         println!(
             "browser: {page}: loaded in {:.1} s, checked in {:.1} s",
@@ -1033,6 +1097,151 @@ impl Walk {
             (started.elapsed() - loaded).as_secs_f64()
         );
         Ok(after)
+    }
+
+    /// The page's Run buttons: every rust block is the one the harness plans (theme/run.js
+    /// says so in `data-runner`), and the first block with a Run button runs and exits 0.
+    fn check_run(&mut self, page: &str) -> Result {
+        let deadline = Instant::now() + TIMEOUT;
+        let state = loop {
+            let value = self
+                .tab
+                .evaluate(RUN_STATE_JS, false)
+                .map_err(|e| fail(format!("browser: {page}: cannot read the page: {e}")))?
+                .value;
+            let state: Value = value
+                .as_ref()
+                .and_then(Value::as_str)
+                .and_then(|s| serde_json::from_str(s).ok())
+                .unwrap_or_default();
+            let settled = state["blocks"] == 0 || !state["runner"].is_null();
+            if settled || Instant::now() > deadline {
+                break state;
+            }
+            thread::sleep(Duration::from_millis(50));
+        };
+        if state["blocks"] == 0 {
+            return Ok(());
+        }
+        if state["runner"] != "ready" {
+            self.failures.push(Failure::new(
+                page,
+                format!(
+                    "the Run buttons are not ready: runner {}, {}",
+                    state["runner"], state["mismatch"]
+                ),
+            ));
+            return Ok(());
+        }
+        if state["buttons"] == "0" {
+            return Ok(());
+        }
+        let started = Instant::now();
+        cdp("clicking Run", self.tab.evaluate(CLICK_RUN_JS, false))?;
+        // Compiling against the workshop crate takes a few seconds; the run's own limit is
+        // the runner's.
+        let deadline = Instant::now() + Duration::from_secs(180);
+        let output = loop {
+            let value = self
+                .tab
+                .evaluate(RUN_OUTPUT_JS, false)
+                .ok()
+                .and_then(|v| v.value);
+            if let Some(output) = value.as_ref().and_then(Value::as_str) {
+                break Some(output.to_owned());
+            }
+            if Instant::now() > deadline {
+                break None;
+            }
+            thread::sleep(Duration::from_millis(100));
+        };
+        match output {
+            None => self
+                .failures
+                .push(Failure::new(page, "Run did not finish in 180 s")),
+            Some(output)
+                if !output.contains("[runner] the program exited with status 0") =>
+            {
+                let tail: String =
+                    output.lines().rev().take(8).collect::<Vec<_>>().join(" / ");
+                self.failures.push(Failure::new(
+                    page,
+                    format!("the first Run did not exit 0: {tail}"),
+                ));
+            }
+            Some(_) => {
+                self.runs += 1;
+                if let Some(path) = self.run_shot.take() {
+                    let png = cdp(
+                        "screenshot",
+                        self.tab.capture_screenshot(
+                            Page::CaptureScreenshotFormatOption::Png,
+                            None,
+                            None,
+                            true,
+                        ),
+                    )?;
+                    fs::write(&path, png).map_err(|e| {
+                        fail(format!("cannot write {}: {e}", path.display()))
+                    })?;
+                }
+                println!(
+                    "browser: {page}: ran its first runnable block in {:.1} s",
+                    started.elapsed().as_secs_f64()
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// A page read without a runner, as `cargo xtask build` leaves the book (its runner.json has
+    /// no port) and as a file opened from disk: no Run buttons, one notice, no failed request.
+    fn check_without_runner(&mut self, chapters: &[Chapter]) -> Result {
+        let Some(site) = self.site.clone() else {
+            return Ok(());
+        };
+        let Some(chapter) = chapters
+            .iter()
+            .find(|c| c.html == "tools/benchmarking.html")
+        else {
+            return Ok(());
+        };
+        let config = site.join(runner::RUNNER_JSON);
+        let served = fs::read_to_string(&config).unwrap_or_default();
+        let write = |text: &str| {
+            fs::write(&config, text)
+                .map_err(|e| fail(format!("cannot write {}: {e}", config.display())))
+        };
+        write(r#"{"port":null,"token":null}"#)?;
+        let file_url = format!("file://{}", site.join(&chapter.html).display());
+        for (page, url) in [
+            (
+                format!("book/{} (static)", chapter.html),
+                format!("{}/{}", self.origin, chapter.html),
+            ),
+            (format!("book/{} (from disk)", chapter.html), file_url),
+        ] {
+            self.load(&page, &url)?;
+            let value = self
+                .tab
+                .evaluate(NO_RUNNER_JS, false)
+                .map_err(|e| fail(format!("browser: {page}: cannot read the page: {e}")))?
+                .value;
+            let state = value.as_ref().and_then(Value::as_str).unwrap_or_default();
+            if state != r#"{"notices":1,"buttons":0}"# {
+                self.failures.push(Failure::new(
+                    &page,
+                    format!("without a runner the page should show one notice and no Run button: {state}"),
+                ));
+            }
+            if url.starts_with("http") {
+                self.judge(&page, &url);
+            } else {
+                // file:// requests are the disk's, not the network's: not judged.
+                self.seen.lock().unwrap_or_else(|p| p.into_inner()).clear();
+            }
+        }
+        write(&served)
     }
 
     /// Types a word found only in the last chapter into the search box and follows the result.
