@@ -339,6 +339,24 @@ impl Repo {
         let mut command =
             Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
         command.current_dir(&self.root);
+        // What `cargo run` set for this program, not for the builds it starts: ring's build
+        // script reads CARGO_MANIFEST_DIR, so an inner `cargo test` that inherits xtask's would
+        // rebuild ring, rustls and headless_chrome, and the reader's next one rebuild them back.
+        for (name, _) in std::env::vars_os() {
+            let name = name.to_string_lossy();
+            if name.starts_with("CARGO_PKG_")
+                || [
+                    "CARGO_MANIFEST_DIR",
+                    "CARGO_MANIFEST_PATH",
+                    "CARGO_CRATE_NAME",
+                    "CARGO_BIN_NAME",
+                    "CARGO_PRIMARY_PACKAGE",
+                ]
+                .contains(&name.as_ref())
+            {
+                command.env_remove(name.as_ref());
+            }
+        }
         command
     }
 
