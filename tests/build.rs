@@ -29,9 +29,20 @@ fn main() {
     let out_dir = PathBuf::from(env::var_os("OUT_DIR").expect("run by cargo"));
     let book_src = expand::normalize(&manifest_dir.join("../src"));
 
-    // The directory catches chapters being added; chapters and included files are listed too,
-    // because included files live outside it (`code/src/*.rs`).
-    rerun_if_changed(&book_src);
+    // Its subdirectories and top-level files catch chapters being added (a chapter at the top
+    // level is added to SUMMARY.md too); chapters and included files are listed as well, because
+    // included files live outside (`code/src/*.rs`). Not the directory itself: `cargo xtask
+    // serve` writes a fresh `src/runner.json` (gitignored) every time it starts, and watching
+    // the directory would rebuild this harness for it.
+    for entry in fs::read_dir(&book_src)
+        .expect("cannot list the book's src/")
+        .flatten()
+    {
+        let path = entry.path();
+        if path.file_name().is_some_and(|name| name != "runner.json") {
+            rerun_if_changed(&path);
+        }
+    }
     let shared_templates_path = book_src.join(SHARED_TEMPLATES);
     let shared_templates = read_optional(&shared_templates_path);
 
