@@ -360,6 +360,7 @@ fn block(info: &str, body: &str) -> Block {
         fence: "```".into(),
         info: info.into(),
         body: lines(body),
+        solution: false,
     }
 }
 
@@ -794,4 +795,45 @@ fn blocks_that_are_one_program_are_tested_once() {
     .unwrap();
     assert_eq!((out.counts.run, out.counts.shared), (1, 1));
     assert_eq!(out.copy.matches("## line").count(), 1);
+}
+
+#[test]
+fn solutions_shown_outside_their_admonition_are_found() {
+    let chapter = "\
+```rust
+# pub fn helper() -> u32 { 1 }
+# pub fn solved(words: &[&str]) -> usize {
+#     let total = words.iter().map(|w| w.len()).sum::<usize>();
+#     total + helper() as usize
+# }
+fn main() {}
+```
+
+````admonish success title=\"Solution\" collapsible=true
+```rust
+pub fn solved(words: &[&str]) -> usize {
+    let total = words.iter().map(|w| w.len()).sum::<usize>();
+    total + helper() as usize
+}
+```
+````
+";
+    let expanded = Expanded {
+        text: chapter.to_owned(),
+        origin: (1..=chapter.lines().count() + 1).collect(),
+    };
+    let blocks = rust_blocks(&expanded).unwrap();
+    assert_eq!(
+        blocks.iter().map(|b| b.solution).collect::<Vec<_>>(),
+        [false, true]
+    );
+    // Hidden lines count: mdBook's eye button shows them.
+    assert_eq!(leaked_solutions(&blocks), [(1, 11)]);
+    // Once the first block no longer carries it, nothing leaks.
+    let mut fixed = blocks.clone();
+    fixed[0].body.retain(|line| !line.contains("total"));
+    assert!(leaked_solutions(&fixed).is_empty());
+    assert!(!is_solution_admonition(
+        "admonish question title=\"Exercise\""
+    ));
 }

@@ -1,0 +1,5 @@
+//! The exercises, one file per chapter: the signatures to fill in, with `todo!()` bodies, and
+//! their tests `#[ignore]`d until you remove the `#[ignore]` line. The book's answers are in
+//! [`crate::solutions`]; each chapter shows them only inside its collapsed Solution.
+
+pub mod map_keys;

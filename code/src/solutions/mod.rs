@@ -1,0 +1,5 @@
+//! The exercises' solutions, one file per chapter, apart from the chapter modules: a chapter
+//! shows its module whole (as hidden lines the reader can reveal), so a solution kept there
+//! would be one click away. Only a chapter's Solution admonition includes these files.
+
+pub mod map_keys;
