@@ -75,6 +75,7 @@
     if (plan.blocks.length !== codes.length) {
       mismatch("the page shows " + codes.length + " rust blocks, the harness plans " +
         plan.blocks.length);
+      document.body.dataset.runner = "mismatch";
       return;
     }
     let buttons = 0;
@@ -152,7 +153,10 @@
         const decoder = new TextDecoder();
         for (;;) {
           const { value, done } = await reader.read();
-          if (done) break;
+          if (done) {
+            output.textContent += decoder.decode();
+            break;
+          }
           output.textContent += decoder.decode(value, { stream: true });
           output.scrollTop = output.scrollHeight;
         }

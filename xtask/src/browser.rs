@@ -158,9 +158,20 @@ pub fn check(repo: &Repo) -> Result {
     // Chromium has exited (dropping the walk kills and waits for it): its profile can go.
     let _ = fs::remove_dir_all(&profile);
     let walk = result?;
+    // Every click ran once, and nothing else reached the runner.
+    let mut failures = walk.failures;
+    if runner.runs() != walk.clicks as u64 {
+        failures.push(Failure::new(
+            "runner",
+            format!(
+                "{} runs started for {} Run clicks",
+                runner.runs(),
+                walk.clicks
+            ),
+        ));
+    }
 
     let elapsed = started.elapsed().as_secs_f64();
-    let mut failures = walk.failures;
     failures.sort();
     failures.dedup();
     if failures.is_empty() {
@@ -801,6 +812,7 @@ struct Summary {
     details: usize,
     images: usize,
     runs: usize,
+    clicks: usize,
 }
 
 struct Walk {
@@ -814,8 +826,9 @@ struct Walk {
     loads: usize,
     details: usize,
     images: usize,
-    /// Blocks run from their page's Run button.
+    /// Blocks run from their page's Run button, and clicks on Run (the runs that failed too).
     runs: usize,
+    clicks: usize,
     /// Where to photograph the first finished run.
     run_shot: Option<PathBuf>,
     /// The served copy of book/.
@@ -882,6 +895,7 @@ impl Walk {
             details: 0,
             images: 0,
             runs: 0,
+            clicks: 0,
             run_shot: None,
             site: None,
         })
@@ -898,6 +912,7 @@ impl Walk {
             details,
             images,
             runs,
+            clicks,
             ..
         } = self;
         drop(tab);
@@ -909,6 +924,7 @@ impl Walk {
             details,
             images,
             runs,
+            clicks,
         }
     }
 
@@ -1138,6 +1154,7 @@ impl Walk {
         }
         let started = Instant::now();
         cdp("clicking Run", self.tab.evaluate(CLICK_RUN_JS, false))?;
+        self.clicks += 1;
         // Compiling against the workshop crate takes a few seconds; the run's own limit is
         // the runner's.
         let deadline = Instant::now() + Duration::from_secs(180);
@@ -1204,6 +1221,10 @@ impl Walk {
             .iter()
             .find(|c| c.html == "tools/benchmarking.html")
         else {
+            self.failures.push(Failure::new(
+                "book/tools/benchmarking.html",
+                "missing: the check of a page without a runner needs it",
+            ));
             return Ok(());
         };
         let config = site.join(runner::RUNNER_JSON);

@@ -10,10 +10,15 @@
 //!
 //! The runner executes code on the reader's machine, so every request must:
 //! - carry a `Host` of `127.0.0.1:<port>` or `localhost:<port>` (no DNS rebinding),
-//! - come from the book's origin (`Origin: http://127.0.0.1:<book port>` or `localhost`),
-//! - be a POST with a `Content-Length` of at most [`Limits::body`] bytes,
-//! - carry the per-serve token that only the served book holds (`runner.json`, fetched by the
-//!   page: a page elsewhere cannot read it, as it is not a script).
+//! - come from the book's origin (`Origin: http://127.0.0.1:<book port>`), which a browser sets
+//!   and a page cannot change,
+//! - be a POST with a `Content-Length` of at most [`Limits::body`] bytes, arriving within
+//!   [`REQUEST_TIME`],
+//! - carry the per-serve token of the served book (`runner.json`, which the page fetches: a
+//!   page of another origin cannot read it, as it is not a script; one that rebinds its DNS
+//!   name to 127.0.0.1 can, but then its requests carry its own Origin and are refused),
+//! - come from the user who started the runner (on Linux, the connecting socket's owner in
+//!   `/proc/net/tcp`): another user's programs can read the served token and forge headers.
 //!
 //! Each run is queued behind the one before (one at a time: the machine this book is measured on
 //! has 2 cores), compiled and executed in a scratch directory that is removed afterwards, in its
@@ -23,11 +28,11 @@ use std::collections::BTreeSet;
 use std::ffi::OsString;
 use std::fs;
 use std::io::{self, BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -84,10 +89,21 @@ pub struct Config {
 /// [`rustc_args`]' answer, shared with the thread that prepares it.
 pub type RustcArgs = Arc<Mutex<Option<std::result::Result<Vec<OsString>, String>>>>;
 
-/// A running runner: its port, and the thread that accepts connections.
+/// A running runner: its port, and what it shares with its threads.
 pub struct Runner {
     pub port: u16,
+    shared: Arc<Shared>,
 }
+
+impl Runner {
+    /// Runs started (compiled or not) since the runner started.
+    pub fn runs(&self) -> u64 {
+        self.shared.runs.load(Ordering::Relaxed)
+    }
+}
+
+/// Connections served at once; more are answered 503 at once. A page makes one or two.
+const MAX_CONNECTIONS: usize = 16;
 
 /// Binds 127.0.0.1:`port` (0: any free port) and serves in background threads.
 pub fn start(config: Config, port: u16) -> Result<Runner> {
@@ -108,14 +124,31 @@ pub fn start(config: Config, port: u16) -> Result<Runner> {
         port,
         queue: Mutex::new(()),
         runs: AtomicU64::new(0),
+        open: AtomicUsize::new(0),
     });
+    let accepting = Arc::clone(&shared);
     thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let shared = Arc::clone(&shared);
-            thread::spawn(move || shared.handle(stream));
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else {
+                // Out of file descriptors, say: do not spin.
+                thread::sleep(Duration::from_millis(50));
+                continue;
+            };
+            if accepting.open.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
+                accepting.open.fetch_sub(1, Ordering::SeqCst);
+                let _ = stream.write_all(
+                    b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                );
+                continue;
+            }
+            let shared = Arc::clone(&accepting);
+            thread::spawn(move || {
+                shared.handle(stream);
+                shared.open.fetch_sub(1, Ordering::SeqCst);
+            });
         }
     });
-    Ok(Runner { port })
+    Ok(Runner { port, shared })
 }
 
 /// A fresh secret for one serve: 128 bits from the kernel's generator (read directly: one file,
@@ -381,7 +414,9 @@ pub fn program(
         .map(|name| template_body(&templates, name))
         .transpose()?
         .unwrap_or_else(|| "{}".to_owned());
-    Ok(fill_template(&template, &text))
+    // Skeptic's generated test starts the template on a new line; so do we, so that rustc's
+    // line numbers are the harness's.
+    Ok(format!("\n{}", fill_template(&template, &text)))
 }
 
 /// The body of the ```` ```rust,skt-NAME ```` block of the templates markdown.
@@ -393,7 +428,9 @@ fn template_body(templates: &str, name: &str) -> std::result::Result<String, Str
     let blocks = expand::rust_blocks(&expanded).map_err(|e| e.message)?;
     blocks
         .iter()
-        .find(|b| {
+        // The last of a name wins, as in skeptic's map of templates: a chapter's own templates
+        // come after the shared ones, so that a chapter can redefine one.
+        .rfind(|b| {
             expand::info_tokens(&b.info)
                 .iter()
                 .any(|t| t.strip_prefix("skt-") == Some(name))
@@ -431,6 +468,8 @@ struct Shared {
     /// Held by the run in progress: the next one waits for it.
     queue: Mutex<()>,
     runs: AtomicU64,
+    /// Connections being served.
+    open: AtomicUsize,
 }
 
 /// A request's head, as far as the runner reads it.
@@ -457,10 +496,17 @@ fn refuse(status: u16, message: impl Into<String>) -> Refusal {
 
 /// Longest request head read: the browser's are well under 2 KiB.
 const HEAD_LIMIT: usize = 16 * 1024;
+/// Longest wait for one read or write of a connection.
+const IO_TIMEOUT: Duration = Duration::from_secs(5);
+/// Longest time a request may take to arrive, head and body: a client that sends a byte now
+/// and then must not hold a thread.
+const REQUEST_TIME: Duration = Duration::from_secs(10);
 
 impl Shared {
     fn handle(&self, stream: TcpStream) {
-        let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+        let _ = stream.set_read_timeout(Some(IO_TIMEOUT));
+        // A page that stops reading must not hold a run past its limit, nor the queue.
+        let _ = stream.set_write_timeout(Some(IO_TIMEOUT));
         let Ok(read_half) = stream.try_clone() else {
             return;
         };
@@ -491,25 +537,32 @@ impl Shared {
         writer: &mut TcpStream,
         allowed_origin: &mut Option<String>,
     ) -> std::result::Result<(), Refusal> {
-        let head = read_head(reader)?;
+        // The token and the Origin keep out web pages; they do not keep out another user of
+        // this machine, whose programs can read the served runner.json and forge any header.
+        if !same_user(writer) {
+            return Err(refuse(
+                403,
+                "the runner serves only the user who started it",
+            ));
+        }
+        let deadline = Instant::now() + REQUEST_TIME;
+        let head = read_head(reader, deadline)?;
         let port = self.port;
-        let host_ok = head.host.as_deref().is_some_and(|h| {
-            h == format!("127.0.0.1:{port}") || h == format!("localhost:{port}")
-        });
+        // 127.0.0.1 only, as the page writes it: `localhost` may resolve to ::1, where another
+        // program could listen.
+        let host_ok = head.host.as_deref() == Some(&format!("127.0.0.1:{port}"));
         if !host_ok {
             return Err(refuse(
                 403,
                 format!(
-                    "Host {:?} is not this runner (127.0.0.1:{port} or localhost:{port})",
+                    "Host {:?} is not this runner (127.0.0.1:{port})",
                     head.host.unwrap_or_default()
                 ),
             ));
         }
         let book = self.config.book_port;
-        let origin_ok = head.origin.as_deref().is_some_and(|o| {
-            o == format!("http://127.0.0.1:{book}")
-                || o == format!("http://localhost:{book}")
-        });
+        let origin_ok =
+            head.origin.as_deref() == Some(&format!("http://127.0.0.1:{book}"));
         if !origin_ok {
             return Err(refuse(
                 403,
@@ -539,9 +592,17 @@ impl Shared {
             ));
         }
         let mut body = vec![0; length];
-        reader
-            .read_exact(&mut body)
-            .map_err(|e| refuse(400, format!("cannot read the body: {e}")))?;
+        let mut got = 0;
+        while got < length {
+            if Instant::now() > deadline {
+                return Err(refuse(408, "the request took too long to arrive"));
+            }
+            match reader.read(&mut body[got..]) {
+                Ok(0) => return Err(refuse(400, "the body ended early")),
+                Ok(n) => got += n,
+                Err(e) => return Err(refuse(400, format!("cannot read the body: {e}"))),
+            }
+        }
         let request: Value = serde_json::from_slice(&body)
             .map_err(|e| refuse(400, format!("the body is not JSON: {e}")))?;
         match request["token"].as_str() {
@@ -626,7 +687,12 @@ impl Shared {
         let _turn = match self.queue.try_lock() {
             Ok(turn) => turn,
             Err(_) => {
-                let _ = out.send(b"[runner] waiting for the run before this one\n");
+                if out
+                    .send(b"[runner] waiting for the run before this one\n")
+                    .is_err()
+                {
+                    return;
+                }
                 self.queue.lock().unwrap_or_else(|e| e.into_inner())
             }
         };
@@ -666,13 +732,14 @@ impl Shared {
             );
             return;
         }
-        let _ = out.send(
-            format!(
-                "[runner] compiled in {:.1} s\n",
-                started.elapsed().as_secs_f64()
-            )
-            .as_bytes(),
+        let compiled = format!(
+            "[runner] compiled in {:.1} s\n",
+            started.elapsed().as_secs_f64()
         );
+        // The page has gone: do not run the program for nobody.
+        if out.send(compiled.as_bytes()).is_err() {
+            return;
+        }
         let mut program = Command::new(dir.0.join("main"));
         program.current_dir(&dir.0);
         let started = Instant::now();
@@ -822,6 +889,9 @@ fn limited(
         }
     }
     kill_group(child.id());
+    // The leader too, by std's SIGKILL, in case `kill(1)` could not be run: `wait` must not
+    // wait for a program that was stopped but still runs.
+    let _ = child.kill();
     let _ = child.wait();
     if stopped.is_some() {
         status = None;
@@ -839,6 +909,44 @@ fn kill_group(id: u32) {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status();
+}
+
+/// Whether the connection's other end belongs to the user running this process: its socket,
+/// whose local address is our peer's, is listed with its owner in `/proc/net/tcp`. Where there
+/// is no such file (not Linux) nothing can be checked, and the answer is yes.
+fn same_user(stream: &TcpStream) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let (Ok(peer), Ok(local)) = (stream.peer_addr(), stream.local_addr()) else {
+        return false;
+    };
+    let (Ok(table), Ok(me)) = (
+        fs::read_to_string("/proc/net/tcp"),
+        fs::metadata("/proc/self"),
+    ) else {
+        return true;
+    };
+    socket_owner(&table, peer, local) == Some(me.uid())
+}
+
+/// The owner of the socket `from` → `to` in a `/proc/net/tcp` table.
+fn socket_owner(table: &str, from: SocketAddr, to: SocketAddr) -> Option<u32> {
+    // The kernel prints an IPv4 address as the 32-bit number in memory order, and the port in
+    // hex: 127.0.0.1:3000 is `0100007F:0BB8` on a little-endian machine.
+    let hex = |addr: SocketAddr| match addr {
+        SocketAddr::V4(v4) => Some(format!(
+            "{:08X}:{:04X}",
+            u32::from_ne_bytes(v4.ip().octets()),
+            v4.port()
+        )),
+        SocketAddr::V6(_) => None,
+    };
+    let (from, to) = (hex(from)?, hex(to)?);
+    table.lines().skip(1).find_map(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        (fields.get(1) == Some(&from.as_str()) && fields.get(2) == Some(&to.as_str()))
+            .then(|| fields.get(7)?.parse().ok())
+            .flatten()
+    })
 }
 
 /// Compares the whole secret whatever the first difference, so that timing does not reveal a
@@ -864,6 +972,7 @@ fn reason(status: u16) -> &'static str {
         403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
+        408 => "Request Timeout",
         411 => "Length Required",
         413 => "Content Too Large",
         431 => "Request Header Fields Too Large",
@@ -873,7 +982,10 @@ fn reason(status: u16) -> &'static str {
     }
 }
 
-fn read_head(reader: &mut BufReader<TcpStream>) -> std::result::Result<Head, Refusal> {
+fn read_head(
+    reader: &mut BufReader<TcpStream>,
+    deadline: Instant,
+) -> std::result::Result<Head, Refusal> {
     let mut head = Head {
         method: String::new(),
         path: String::new(),
@@ -884,6 +996,9 @@ fn read_head(reader: &mut BufReader<TcpStream>) -> std::result::Result<Head, Ref
     let mut total = 0;
     let mut first = true;
     loop {
+        if Instant::now() > deadline {
+            return Err(refuse(408, "the request took too long to arrive"));
+        }
         let mut line = String::new();
         let n = reader
             .by_ref()
@@ -968,6 +1083,7 @@ fn main() {
 ```rust
 fn main() {
     // A gigabyte of output: the output limit must stop it.
+    println!("{}", std::process::id());
     let line = "x".repeat(1 << 20);
     for _ in 0..1024 {
         println!("{line}");
@@ -990,8 +1106,14 @@ fn main() {}
 
 ```rust
 fn main() {
+    // When it ran, in milliseconds since the epoch: runs one at a time do not overlap.
+    let now = || {
+        let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+        since.unwrap().as_millis()
+    };
+    let start = now();
     std::thread::sleep(std::time::Duration::from_secs(1));
-    println!("slept");
+    println!("slept {start} {}", now());
 }
 ```
 "#;
@@ -999,6 +1121,7 @@ fn main() {
     struct Book {
         dir: PathBuf,
         port: u16,
+        runner: Runner,
     }
 
     impl Drop for Book {
@@ -1040,8 +1163,12 @@ fn main() {
             },
             rustc_args: Arc::new(Mutex::new(Some(Ok(vec!["--edition=2021".into()])))),
         };
-        let port = start(config, 0).unwrap().port;
-        Book { dir, port }
+        let runner = start(config, 0).unwrap();
+        Book {
+            dir,
+            port: runner.port,
+            runner,
+        }
     }
 
     /// Sends a raw request and returns the status and the body (chunks joined).
@@ -1219,6 +1346,42 @@ fn main() {
                 "Origin",
             ),
             (
+                "Origin null (a file:// page, a sandboxed frame)",
+                post_as(port, "/run", &host, Some("null"), &plan),
+                403,
+                "Origin",
+            ),
+            (
+                "localhost, which may be ::1 and another program",
+                post_as(port, "/run", &host, Some("http://localhost:3000"), &plan),
+                403,
+                "Origin",
+            ),
+            (
+                "Host localhost",
+                post_as(
+                    port,
+                    "/run",
+                    &format!("localhost:{port}"),
+                    Some(ORIGIN),
+                    &plan,
+                ),
+                403,
+                "Host",
+            ),
+            (
+                "a head over 16 KiB",
+                send(
+                    port,
+                    &format!(
+                        "POST /run HTTP/1.1\r\nHost: {host}\r\nOrigin: {ORIGIN}\r\nX: {}\r\n\r\n",
+                        "x".repeat(HEAD_LIMIT)
+                    ),
+                ),
+                431,
+                "too large",
+            ),
+            (
                 "another port of 127.0.0.1",
                 post_as(port, "/run", &host, Some("http://127.0.0.1:8080"), &plan),
                 403,
@@ -1296,7 +1459,7 @@ fn main() {
             assert!(body.contains(says), "{what}: {body}");
         }
         // Nothing was compiled or run for any of them.
-        assert!(!book.dir.join("scratch").read_dir().unwrap().any(|_| true));
+        assert_eq!(book.runner.runs(), 0);
     }
 
     #[test]
@@ -1316,6 +1479,12 @@ fn main() {
             "{}",
             &out[out.len() - 200..]
         );
+        let pid: u32 = out
+            .lines()
+            .nth(1)
+            .and_then(|l| l.parse().ok())
+            .expect("a pid");
+        assert!(gone(pid), "the printing block {pid} still runs");
         assert!(out.len() < 64 * 1024 + 1024, "{} bytes sent", out.len());
 
         let (_, out) = run(book.port, 4);
@@ -1333,16 +1502,18 @@ fn main() {
             .map(|_| thread::spawn(move || run(port, 6)))
             .collect();
         let outs: Vec<String> = runs.into_iter().map(|r| r.join().unwrap().1).collect();
-        for out in &outs {
-            assert!(out.contains("slept\n") && out.contains("status 0"), "{out}");
-        }
-        // Each sleeps for a second: one after the other, they take two.
+        let mut spans: Vec<(u128, u128)> = outs
+            .iter()
+            .map(|out| {
+                let line = out.lines().find(|l| l.starts_with("slept ")).expect(out);
+                let times: Vec<u128> =
+                    line[6..].split(' ').map(|t| t.parse().unwrap()).collect();
+                (times[0], times[1])
+            })
+            .collect();
+        spans.sort();
+        assert!(spans[0].1 <= spans[1].0, "the runs overlapped: {spans:?}");
         assert!(started.elapsed() >= Duration::from_secs(2));
-        assert!(
-            outs.iter()
-                .any(|o| o.contains("waiting for the run before this one")),
-            "{outs:?}"
-        );
     }
 
     #[test]
@@ -1357,5 +1528,13 @@ fn main() {
                 && !same_secret("abc", "abd")
                 && !same_secret("ab", "abc")
         );
+        // A line of /proc/net/tcp: the socket 127.0.0.1:48372 → 127.0.0.1:3000, owned by 1000.
+        let table = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n   \
+            4: 0100007F:BCF4 0100007F:0BB8 01 00000000:00000000 00:00000000 00000000  1000        0 123 1\n";
+        let addr = |port| SocketAddr::from(([127, 0, 0, 1], port));
+        if cfg!(target_endian = "little") {
+            assert_eq!(socket_owner(table, addr(48372), addr(3000)), Some(1000));
+        }
+        assert_eq!(socket_owner(table, addr(3000), addr(48372)), None);
     }
 }
