@@ -122,33 +122,22 @@ pub fn join_numbers_to_string(numbers: &[u64]) -> String {
 }
 // ANCHOR_END: join_to_string
 
-// ANCHOR: join_itoa
-/// The solution: one `String`, sized for the worst case (a `u64` has at most 20 digits,
-/// plus a comma), and `itoa` to turn each number into digits without allocating.
-pub fn join_numbers_itoa(numbers: &[u64]) -> String {
-    let mut out = String::with_capacity(numbers.len() * 21);
-    let mut digits = itoa::Buffer::new();
-    for (i, &n) in numbers.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str(digits.format(n));
+// ANCHOR: join_check
+/// The exercise's test: `join` must agree with [`join_numbers_to_string`] on no numbers, one,
+/// a few, `u64::MAX` and a thousand.
+pub fn check_join_numbers(join: fn(&[u64]) -> String) {
+    for input in [
+        vec![],
+        vec![0],
+        vec![1, 22, 333],
+        vec![u64::MAX, 0],
+        numbers(1000),
+    ] {
+        assert_eq!(join(&input), join_numbers_to_string(&input), "{input:?}");
     }
-    out
+    assert_eq!(join(&[1, 22, 333]), "1,22,333");
 }
-// ANCHOR_END: join_itoa
-
-/// The middle way: the same single `String`, with `write!` instead of `itoa`.
-pub fn join_numbers_write(numbers: &[u64]) -> String {
-    let mut out = String::with_capacity(numbers.len() * 21);
-    for (i, &n) in numbers.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        let _ = write!(out, "{n}");
-    }
-    out
-}
+// ANCHOR_END: join_check
 
 /// The exercise's input: `n` numbers of up to six digits.
 pub fn numbers(n: usize) -> Vec<u64> {
@@ -213,21 +202,10 @@ pub fn cases<R: Runner>(r: &mut R) {
     g.finish();
     // ANCHOR_END: cases
 
-    // ANCHOR: join_cases
-    let input = numbers(1_000);
-    let mut g = r.group("join_numbers");
-    g.throughput(Throughput::Elements(input.len() as u64));
-    g.case("to_string_join", Some("1000"), || {
-        join_numbers_to_string(black_box(&input))
-    });
-    g.case("write_macro", Some("1000"), || {
-        join_numbers_write(black_box(&input))
-    });
-    g.case("itoa_push_str", Some("1000"), || {
-        join_numbers_itoa(black_box(&input))
-    });
-    g.finish();
-    // ANCHOR_END: join_cases
+    // The exercise's solution measures itself beside `join_numbers_to_string`: its code
+    // lives in its own file, so that this module (which the chapter shows whole, as hidden
+    // lines) does not give it away.
+    workshop::solutions::strings::join_cases(r);
 }
 
 #[cfg(test)]
@@ -261,22 +239,4 @@ mod tests {
             assert_eq!(b, int_to_string(n));
         }
     }
-
-    // ANCHOR: join_test
-    #[test]
-    fn join_numbers_agree() {
-        for input in [
-            vec![],
-            vec![0],
-            vec![1, 22, 333],
-            vec![u64::MAX, 0],
-            numbers(1000),
-        ] {
-            let expected = join_numbers_to_string(&input);
-            assert_eq!(join_numbers_itoa(&input), expected);
-            assert_eq!(join_numbers_write(&input), expected);
-        }
-        assert_eq!(join_numbers_itoa(&[1, 22, 333]), "1,22,333");
-    }
-    // ANCHOR_END: join_test
 }

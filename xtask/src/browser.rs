@@ -22,6 +22,7 @@ use std::fs;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Component, Path, PathBuf};
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -139,6 +140,7 @@ pub fn check(repo: &Repo) -> Result {
         0,
     )?;
     runner::write_page_config(&site, runner.port, &token)?;
+    let harness = Harness::new(repo)?;
     println!(
         "browser: serving a copy of book/ ({}) at {origin}/, walking {} page(s) in {CHROMIUM} …",
         repo.show(&site),
@@ -152,6 +154,7 @@ pub fn check(repo: &Repo) -> Result {
         .map_err(|e| fail(format!("cannot create {}: {e}", profile.display())))?;
     let result = Walk::start(&origin, &profile).and_then(|mut walk| {
         walk.site = Some(site.clone());
+        walk.harness = Some(harness);
         walk.run(repo, &chapters, &shots_dir)?;
         Ok(walk.finish())
     });
@@ -833,6 +836,83 @@ struct Walk {
     run_shot: Option<PathBuf>,
     /// The served copy of book/.
     site: Option<PathBuf>,
+    /// What a Run's output is compared with.
+    harness: Option<Harness>,
+}
+
+/// The snippet harness's tests, to compare a Run's output with what the harness's test of the
+/// same block prints.
+struct Harness {
+    executable: PathBuf,
+    tests: Vec<String>,
+    src: PathBuf,
+}
+
+impl Harness {
+    fn new(repo: &Repo) -> Result<Harness> {
+        let executable = runner::harness_executable(repo)
+            .map_err(|e| fail(format!("browser: the snippet harness: {e}")))?;
+        let listed = Command::new(&executable)
+            .arg("--list")
+            .output()
+            .map_err(|e| {
+                fail(format!("browser: cannot list the harness's tests: {e}"))
+            })?;
+        let tests = String::from_utf8_lossy(&listed.stdout)
+            .lines()
+            .filter_map(|line| line.strip_suffix(": test"))
+            .map(str::to_owned)
+            .collect();
+        Ok(Harness {
+            executable,
+            tests,
+            src: repo.root.join("src"),
+        })
+    }
+
+    /// Compares the output of a page's first Run with the harness's test of that block: every
+    /// line the program printed must be among what the test printed, in order, numbers aside
+    /// (times and addresses differ from run to run). Returns what is wrong.
+    fn differs(&self, html: &str, run_output: &str) -> Option<String> {
+        let chapter = runner::chapter_of_page(&self.src, html)?;
+        let blocks = runner::plan_chapter(&self.src, &chapter).ok()?;
+        let line = blocks.iter().find(|b| b.kind == "run")?.line();
+        let name_start = format!(
+            "{}_sect_line_{line}_line_",
+            runner::harness_test_prefix(&self.src, &chapter)
+        );
+        let Some(test) = self.tests.iter().find(|t| t.starts_with(&name_start)) else {
+            return Some(format!(
+                "the harness has no test for the block at line {line}"
+            ));
+        };
+        let ran = Command::new(&self.executable)
+            .args(["--exact", test, "--nocapture", "--test-threads=1"])
+            .stdin(Stdio::null())
+            .output();
+        let Ok(ran) = ran else {
+            return Some(format!("cannot run the harness's test {test}"));
+        };
+        if !ran.status.success() {
+            return Some(format!("the harness's test {test} fails"));
+        }
+        let shape = |line: &str| -> String {
+            line.trim_end()
+                .chars()
+                .map(|c| if c.is_ascii_digit() { '#' } else { c })
+                .collect()
+        };
+        let harness = String::from_utf8_lossy(&ran.stdout);
+        let mut seen = harness.lines().map(shape);
+        run_output
+            .lines()
+            .filter(|line| !line.starts_with("[runner]") && !line.trim().is_empty())
+            .map(shape)
+            .find(|line| !seen.any(|h| h == *line))
+            .map(|line| {
+                format!("printed {line:?}, which the harness's test {test} did not")
+            })
+    }
 }
 
 /// A DevTools call that must work for the walk to go on.
@@ -898,6 +978,7 @@ impl Walk {
             clicks: 0,
             run_shot: None,
             site: None,
+            harness: None,
         })
     }
 
@@ -1186,7 +1267,14 @@ impl Walk {
                     format!("the first Run did not exit 0: {tail}"),
                 ));
             }
-            Some(_) => {
+            Some(output) => {
+                let html = page.strip_prefix("book/").unwrap_or(page);
+                if let Some(wrong) =
+                    self.harness.as_ref().and_then(|h| h.differs(html, &output))
+                {
+                    self.failures
+                        .push(Failure::new(page, format!("the first Run {wrong}")));
+                }
                 self.runs += 1;
                 if let Some(path) = self.run_shot.take() {
                     let png = cdp(

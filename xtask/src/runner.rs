@@ -171,6 +171,49 @@ pub fn write_page_config(src: &Path, port: u16, token: &str) -> Result {
 
 pub const RUNNER_JSON: &str = "runner.json";
 
+/// Cargo's artifact messages for what the README's test command builds (fresh after it ran, so
+/// this takes a second).
+fn test_build(repo: &Repo) -> std::result::Result<Vec<Value>, String> {
+    let output = repo
+        .cargo()
+        .args([
+            "test",
+            "--workspace",
+            "--no-run",
+            "--message-format=json-render-diagnostics",
+        ])
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cannot run cargo test --no-run: {e}"))?;
+    if !output.status.success() {
+        return Err(
+            "cargo test --workspace --no-run failed (its errors are above)".into(),
+        );
+    }
+    Ok(String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter(|message| message["reason"] == "compiler-artifact")
+        .collect())
+}
+
+/// The snippet harness's test executable (`tests/tests/snippets.rs`), as cargo built it.
+pub fn harness_executable(repo: &Repo) -> std::result::Result<PathBuf, String> {
+    test_build(repo)?
+        .iter()
+        .find(|m| m["target"]["name"] == "snippets" && m["executable"].is_string())
+        .and_then(|m| m["executable"].as_str().map(PathBuf::from))
+        .ok_or_else(|| "cargo built no snippets test executable".into())
+}
+
+/// The start of the names of a chapter's harness tests: skeptic names a test after the copy
+/// `tests/build.rs` made of the chapter and the `## line N` heading of its block, as
+/// `<chapter>_sect_line_<N>_line_<line in the copy>`.
+pub fn harness_test_prefix(src: &Path, chapter: &Path) -> String {
+    let relative = chapter.strip_prefix(src).unwrap_or(chapter);
+    expand::sanitize_test_name(&expand::copy_stem(relative))
+}
+
 /// The `rustc` arguments that let a block use the workshop crate and its dependencies, as the
 /// snippet harness's blocks do: builds (or finds fresh) what `cargo test --workspace` builds,
 /// and passes the workshop crate and each of its direct dependencies with `--extern`.
@@ -225,32 +268,9 @@ pub fn rustc_args(repo: &Repo) -> std::result::Result<Vec<OsString>, String> {
         }
     }
 
-    // What the README's test command builds; fresh after it ran, so this takes a second.
-    let output = repo
-        .cargo()
-        .args([
-            "test",
-            "--workspace",
-            "--no-run",
-            "--message-format=json-render-diagnostics",
-        ])
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|e| format!("cannot run cargo test --no-run: {e}"))?;
-    if !output.status.success() {
-        return Err(
-            "cargo test --workspace --no-run failed (its errors are above)".into(),
-        );
-    }
     let mut libs: Vec<(String, PathBuf)> = Vec::new();
     let mut dirs = BTreeSet::new();
-    for line in String::from_utf8_lossy(&output.stdout).lines() {
-        let Ok(message) = serde_json::from_str::<Value>(line) else {
-            continue;
-        };
-        if message["reason"] != "compiler-artifact" {
-            continue;
-        }
+    for message in test_build(repo)? {
         let is_lib = message["target"]["kind"]
             .as_array()
             .into_iter()
@@ -307,6 +327,13 @@ pub struct PageBlock {
     /// page can check that its n-th rust block is this one.
     pub text: String,
     block: expand::Block,
+}
+
+impl PageBlock {
+    /// The chapter line its fence is on.
+    pub fn line(&self) -> usize {
+        self.block.line
+    }
 }
 
 /// The chapter a page shows: `tools/allocators.html` → `tools/allocators.md`; `index.html` is

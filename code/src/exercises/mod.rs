@@ -3,3 +3,4 @@
 //! [`crate::solutions`]; each chapter shows them only inside its collapsed Solution.
 
 pub mod map_keys;
+pub mod strings;

@@ -3,3 +3,4 @@
 //! would be one click away. Only a chapter's Solution admonition includes these files.
 
 pub mod map_keys;
+pub mod strings;
