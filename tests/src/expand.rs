@@ -614,7 +614,6 @@ pub const KNOWN_LEAKS: &[&str] = &[
     "src/techniques/parallelism.md",
     "src/techniques/regex.md",
     "src/techniques/serialization.md",
-    "src/techniques/vec-and-slices.md",
     "src/tools/allocators.md",
     "src/tools/benchmarking.md",
     "src/tools/profiling.md",

@@ -4,3 +4,4 @@
 
 pub mod map_keys;
 pub mod strings;
+pub mod vec_and_slices;
