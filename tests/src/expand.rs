@@ -612,7 +612,6 @@ pub const KNOWN_LEAKS: &[&str] = &[
     "src/techniques/locks.md",
     "src/techniques/object-pools.md",
     "src/techniques/parallelism.md",
-    "src/techniques/regex.md",
     "src/techniques/serialization.md",
     "src/tools/allocators.md",
     "src/tools/benchmarking.md",
