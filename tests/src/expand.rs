@@ -615,7 +615,6 @@ pub const KNOWN_LEAKS: &[&str] = &[
     "src/techniques/serialization.md",
     "src/tools/allocators.md",
     "src/tools/benchmarking.md",
-    "src/tools/profiling.md",
     "src/tools/stack-and-heap.md",
     "src/tools/testing.md",
     "src/tools/threads-and-tasks.md",

@@ -3,6 +3,7 @@
 //! would be one click away. Only a chapter's Solution admonition includes these files.
 
 pub mod map_keys;
+pub mod profiling;
 pub mod regex;
 pub mod strings;
 pub mod vec_and_slices;
