@@ -3,7 +3,8 @@
 use std::hint::black_box;
 
 use workshop::measure::{Group, Runner, Throughput};
-use workshop::testing::{begins_with, begins_with_ignore_case};
+use workshop::solutions::testing::begins_with_ignore_case;
+use workshop::testing::begins_with;
 
 pub const CHAPTER: &str = "benchmarking";
 

@@ -6,4 +6,5 @@ pub mod map_keys;
 pub mod profiling;
 pub mod regex;
 pub mod strings;
+pub mod testing;
 pub mod vec_and_slices;
