@@ -2,6 +2,7 @@
 //! their tests `#[ignore]`d until you remove the `#[ignore]` line. The book's answers are in
 //! [`crate::solutions`]; each chapter shows them only inside its collapsed Solution.
 
+pub mod allocators;
 pub mod map_keys;
 pub mod profiling;
 pub mod regex;

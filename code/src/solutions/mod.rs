@@ -2,6 +2,7 @@
 //! shows its module whole (as hidden lines the reader can reveal), so a solution kept there
 //! would be one click away. Only a chapter's Solution admonition includes these files.
 
+pub mod allocators;
 pub mod map_keys;
 pub mod profiling;
 pub mod regex;
