@@ -3,6 +3,7 @@
 //! [`crate::solutions`]; each chapter shows them only inside its collapsed Solution.
 
 pub mod allocators;
+pub mod benchmarking;
 pub mod map_keys;
 pub mod profiling;
 pub mod regex;

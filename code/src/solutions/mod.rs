@@ -3,6 +3,7 @@
 //! would be one click away. Only a chapter's Solution admonition includes these files.
 
 pub mod allocators;
+pub mod benchmarking;
 pub mod map_keys;
 pub mod profiling;
 pub mod regex;
