@@ -616,7 +616,6 @@ pub const KNOWN_LEAKS: &[&str] = &[
     "src/tools/stack-and-heap.md",
     "src/tools/threads-and-tasks.md",
     "src/tools/tracing.md",
-    "src/tools/where-values-live.md",
 ];
 
 /// The lines that identify code: unhidden, trimmed, long enough not to be a brace or a

@@ -10,3 +10,4 @@ pub mod regex;
 pub mod strings;
 pub mod testing;
 pub mod vec_and_slices;
+pub mod where_values_live;
