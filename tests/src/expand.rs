@@ -613,7 +613,6 @@ pub const KNOWN_LEAKS: &[&str] = &[
     "src/techniques/object-pools.md",
     "src/techniques/parallelism.md",
     "src/techniques/serialization.md",
-    "src/tools/stack-and-heap.md",
     "src/tools/threads-and-tasks.md",
     "src/tools/tracing.md",
 ];

@@ -7,6 +7,7 @@ pub mod benchmarking;
 pub mod map_keys;
 pub mod profiling;
 pub mod regex;
+pub mod stack_and_heap;
 pub mod strings;
 pub mod testing;
 pub mod vec_and_slices;
