@@ -611,7 +611,6 @@ pub const KNOWN_LEAKS: &[&str] = &[
     "src/techniques/lazy-init.md",
     "src/techniques/locks.md",
     "src/techniques/object-pools.md",
-    "src/techniques/parallelism.md",
     "src/techniques/serialization.md",
     "src/tools/threads-and-tasks.md",
     "src/tools/tracing.md",

@@ -5,6 +5,7 @@
 pub mod allocators;
 pub mod benchmarking;
 pub mod map_keys;
+pub mod parallelism;
 pub mod profiling;
 pub mod regex;
 pub mod stack_and_heap;
