@@ -610,7 +610,6 @@ pub const KNOWN_LEAKS: &[&str] = &[
     "src/techniques/concurrent-io.md",
     "src/techniques/lazy-init.md",
     "src/techniques/locks.md",
-    "src/techniques/object-pools.md",
     "src/techniques/serialization.md",
     "src/tools/threads-and-tasks.md",
     "src/tools/tracing.md",

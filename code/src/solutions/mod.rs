@@ -5,6 +5,7 @@
 pub mod allocators;
 pub mod benchmarking;
 pub mod map_keys;
+pub mod object_pools;
 pub mod parallelism;
 pub mod profiling;
 pub mod regex;
