@@ -2,8 +2,7 @@
 //! `benches/lazy_init.rs`. Program: `examples/lazy_init.rs`.
 
 use std::hint::black_box;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{LazyLock, OnceLock};
+use std::sync::OnceLock;
 
 use minijinja::{Environment, Value, context};
 use workshop::measure::{Group, Runner};
@@ -223,22 +222,6 @@ pub fn run(version: Version, requests: &[Value]) -> usize {
 }
 // ANCHOR_END: run
 
-// ANCHOR: lazy_static_page
-/// How many times the book page was parsed (the exercise's test reads it).
-pub static BOOK_PAGE_PARSES: AtomicUsize = AtomicUsize::new(0);
-
-/// The simplest lazy global: a `static` whose value is computed on first access, by
-/// whichever thread gets there first, while the others wait.
-static BOOK_PAGE_ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
-    BOOK_PAGE_PARSES.fetch_add(1, Ordering::Relaxed);
-    parse(&[BOOK_PAGE])
-});
-
-pub fn render_book_page(ctx: &Value) -> String {
-    render(&BOOK_PAGE_ENV, BOOK_PAGE, ctx)
-}
-// ANCHOR_END: lazy_static_page
-
 // ANCHOR: cases
 pub fn cases<R: Runner>(r: &mut R) {
     // The requests' values are made before anything is timed: building a context is the
@@ -300,7 +283,6 @@ mod tests {
             let expected = render(&env, BOOK_PAGE, &ctx);
             assert_eq!(render_v1(BOOK_PAGE, &ctx), expected);
             assert_eq!(site.render(BOOK_PAGE, &ctx), expected);
-            assert_eq!(render_book_page(&ctx), expected);
             for version in [Version::V1, Version::V2, Version::V3] {
                 assert_eq!(Site::start(version).serve(&ctx), expected);
             }
@@ -350,18 +332,4 @@ mod tests {
         assert!(args(&["V1"]).is_err());
         assert!(args(&["v1", "v2"]).is_err());
     }
-
-    // ANCHOR: parses_once_test
-    #[test]
-    fn the_book_page_is_parsed_once_whatever_the_threads() {
-        let pages: Vec<String> = std::thread::scope(|s| {
-            let handles: Vec<_> = (0..8)
-                .map(|i| s.spawn(move || render_book_page(&book_context(i))))
-                .collect();
-            handles.into_iter().map(|h| h.join().unwrap()).collect()
-        });
-        assert_eq!(pages.len(), 8);
-        assert_eq!(BOOK_PAGE_PARSES.load(Ordering::Relaxed), 1);
-    }
-    // ANCHOR_END: parses_once_test
 }

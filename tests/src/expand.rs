@@ -608,7 +608,6 @@ fn scan_fences(
 pub const KNOWN_LEAKS: &[&str] = &[
     "src/techniques/buffered-io.md",
     "src/techniques/concurrent-io.md",
-    "src/techniques/lazy-init.md",
     "src/techniques/locks.md",
     "src/techniques/serialization.md",
     "src/tools/threads-and-tasks.md",
