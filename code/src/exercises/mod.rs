@@ -4,6 +4,7 @@
 
 pub mod allocators;
 pub mod benchmarking;
+pub mod buffered_io;
 pub mod lazy_init;
 pub mod map_keys;
 pub mod object_pools;
