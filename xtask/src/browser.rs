@@ -902,7 +902,9 @@ impl Harness {
                 .map(|c| if c.is_ascii_digit() { '#' } else { c })
                 .collect()
         };
-        let harness = String::from_utf8_lossy(&ran.stdout);
+        // libtest prints `test NAME ... ` and then the block's first line on the same line.
+        let harness = String::from_utf8_lossy(&ran.stdout)
+            .replace(&format!("test {test} ... "), "test result of the block:\n");
         let mut seen = harness.lines().map(shape);
         run_output
             .lines()
