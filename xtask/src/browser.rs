@@ -871,8 +871,8 @@ impl Harness {
     }
 
     /// Compares the output of a page's first Run with the harness's test of that block: every
-    /// line the program printed must be among what the test printed, in order, numbers aside
-    /// (times and addresses differ from run to run). Returns what is wrong.
+    /// line the program printed must be among what the test printed, numbers and source paths
+    /// aside. Returns what is wrong.
     fn differs(&self, html: &str, run_output: &str) -> Option<String> {
         let chapter = runner::chapter_of_page(&self.src, html)?;
         let blocks = runner::plan_chapter(&self.src, &chapter).ok()?;
@@ -896,21 +896,38 @@ impl Harness {
         if !ran.status.success() {
             return Some(format!("the harness's test {test} fails"));
         }
+        // Numbers differ from run to run (times, thread ids), and so do source paths in panic
+        // messages (the harness compiles /tmp/rust-skeptic…/test.rs, the runner main.rs).
         let shape = |line: &str| -> String {
-            line.trim_end()
-                .chars()
-                .map(|c| if c.is_ascii_digit() { '#' } else { c })
-                .collect()
+            line.split_whitespace()
+                .map(|word| {
+                    if word.contains(".rs:") {
+                        "<source>".to_owned()
+                    } else {
+                        word.chars()
+                            .map(|c| if c.is_ascii_digit() { '#' } else { c })
+                            .collect()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
         };
-        // libtest prints `test NAME ... ` and then the block's first line on the same line.
-        let harness = String::from_utf8_lossy(&ran.stdout)
-            .replace(&format!("test {test} ... "), "test result of the block:\n");
-        let mut seen = harness.lines().map(shape);
+        // libtest prints `test NAME ... ` and then the block's first line on the same line;
+        // the block's stderr comes after all of its stdout, so lines are matched, not their
+        // order.
+        let printed = format!(
+            "{}\n{}",
+            String::from_utf8_lossy(&ran.stdout),
+            String::from_utf8_lossy(&ran.stderr)
+        )
+        .replace(&format!("test {test} ... "), "test result of the block:\n");
+        let seen: std::collections::HashSet<String> =
+            printed.lines().map(shape).collect();
         run_output
             .lines()
             .filter(|line| !line.starts_with("[runner]") && !line.trim().is_empty())
             .map(shape)
-            .find(|line| !seen.any(|h| h == *line))
+            .find(|line| !seen.contains(line))
             .map(|line| {
                 format!("printed {line:?}, which the harness's test {test} did not")
             })
