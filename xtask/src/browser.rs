@@ -897,7 +897,7 @@ impl Harness {
             return Some(format!("the harness's test {test} fails"));
         }
         // Numbers differ from run to run (times, thread ids), and so do source paths in panic
-        // messages (the harness compiles /tmp/rust-skeptic…/test.rs, the runner main.rs).
+        // messages (the harness compiles /tmp/rust-skeptic…/test.rs, the runner test.rs).
         let shape = |line: &str| -> String {
             line.split_whitespace()
                 .map(|word| {

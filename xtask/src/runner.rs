@@ -730,7 +730,7 @@ impl Shared {
                 .join(format!("run-{}-{n}", std::process::id())),
         );
         if let Err(e) = fs::create_dir_all(&dir.0)
-            .and_then(|()| fs::write(dir.0.join("main.rs"), program))
+            .and_then(|()| fs::write(dir.0.join("test.rs"), program))
         {
             let _ = out.send(
                 format!("[runner] cannot prepare {}: {e}\n", dir.0.display()).as_bytes(),
@@ -743,7 +743,9 @@ impl Shared {
             Command::new(std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into()));
         compiler
             .current_dir(&dir.0)
-            .args(["main.rs", "--crate-type=bin", "-o", "main"])
+            // `test.rs`, as skeptic names it: the crate is then `test` in both, and so are the
+            // paths of panic messages and backtraces.
+            .args(["test.rs", "--crate-type=bin", "-o", "main"])
             .args(rustc_args);
         // Compiler warnings are the harness's business, not the reader's: shown only on failure.
         let mut log = Vec::new();
