@@ -1,6 +1,6 @@
 //! `cargo bench -p workshop --bench exercises`: the exercises that are benchmarks
 //! (`workshop::exercises`), measured as the chapters' cases are, under `exercises/…` ids.
-//! A group not yet written panics with its `todo!()` message.
+//! A group not yet written panics with the message of its unfinished body.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 
