@@ -1296,18 +1296,7 @@ impl Walk {
                 }
                 self.runs += 1;
                 if let Some(path) = self.run_shot.take() {
-                    let png = cdp(
-                        "screenshot",
-                        self.tab.capture_screenshot(
-                            Page::CaptureScreenshotFormatOption::Png,
-                            None,
-                            None,
-                            true,
-                        ),
-                    )?;
-                    fs::write(&path, png).map_err(|e| {
-                        fail(format!("cannot write {}: {e}", path.display()))
-                    })?;
+                    self.save_screenshot(&path)?;
                 }
                 println!(
                     "browser: {page}: ran its first runnable block in {:.1} s",
@@ -1370,6 +1359,21 @@ impl Walk {
             }
         }
         write(&served)
+    }
+
+    /// Photographs the tab's viewport into `path` (PNG).
+    fn save_screenshot(&self, path: &Path) -> Result {
+        let png = cdp(
+            "screenshot",
+            self.tab.capture_screenshot(
+                Page::CaptureScreenshotFormatOption::Png,
+                None,
+                None,
+                true,
+            ),
+        )?;
+        fs::write(path, png)
+            .map_err(|e| fail(format!("cannot write {}: {e}", path.display())))
     }
 
     /// Types a word found only in the last chapter into the search box and follows the result.
@@ -1491,22 +1495,11 @@ impl Walk {
                 ));
             }
             backgrounds.push(state.background);
-            let png = cdp(
-                "screenshot",
-                self.tab.capture_screenshot(
-                    Page::CaptureScreenshotFormatOption::Png,
-                    None,
-                    None,
-                    true,
-                ),
-            )?;
             let name = format!(
                 "{}-{theme}.png",
                 html.trim_end_matches(".html").replace('/', "-")
             );
-            let path = dir.join(name);
-            fs::write(&path, png)
-                .map_err(|e| fail(format!("cannot write {}: {e}", path.display())))?;
+            self.save_screenshot(&dir.join(name))?;
             self.judge(&page, &url);
         }
         if backgrounds.windows(2).any(|w| w[0] == w[1]) {
