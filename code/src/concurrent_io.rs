@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use futures::stream::{self, StreamExt, TryStreamExt};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
-use tokio::sync::{Semaphore, oneshot};
+use tokio::sync::oneshot;
 use tokio::task::JoinSet;
 use workshop::measure::{Group, Runner};
 
@@ -209,36 +209,28 @@ pub async fn fetch_bounded(
 }
 // ANCHOR_END: buffer_unordered
 
-// ANCHOR: semaphore
-/// The exercise's answer: a `JoinSet` whose tasks must each hold one of `limit` permits.
-/// The permit is acquired *before* the spawn, so there are never more than `limit` tasks
-/// (and sockets), and moved into the task, so it is released when the task ends.
-pub async fn fetch_join_set_bounded(
-    addr: SocketAddr,
-    n: usize,
-    limit: usize,
-) -> io::Result<Vec<String>> {
-    let permits = Arc::new(Semaphore::new(limit));
-    let mut tasks = JoinSet::new();
-    for id in 0..n {
-        let permit = Arc::clone(&permits)
-            .acquire_owned()
-            .await
-            .expect("the semaphore is never closed");
-        tasks.spawn(async move {
-            let answer = request(addr, id).await;
-            drop(permit);
-            (id, answer)
-        });
+// ANCHOR: bound_check
+/// The exercise's check, for any strategy with `fetch_bounded`'s signature: every answer
+/// arrives, in order, and the server never holds more than `limit` connections at once.
+pub fn check_bounded<F, Fut>(fetch: F)
+where
+    F: Fn(SocketAddr, usize, usize) -> Fut,
+    Fut: std::future::Future<Output = io::Result<Vec<String>>>,
+{
+    let rt = client_runtime();
+    for (n, limit) in [(0, 2), (1, 2), (12, 1), (12, 3)] {
+        let server = SlowServer::start(Duration::from_millis(5)).expect("a server");
+        let answers = rt
+            .block_on(fetch(server.addr(), n, limit))
+            .expect("answers");
+        let expected: Vec<String> =
+            (0..n).map(|id| format!("request {id}: done")).collect();
+        assert_eq!(answers, expected, "{n} requests, at most {limit} at a time");
+        let most = server.most_connections_at_once();
+        assert!(most <= limit, "{most} connections at once, limit {limit}");
     }
-    let mut answers = vec![String::new(); n];
-    while let Some(finished) = tasks.join_next().await {
-        let (id, answer) = finished.expect("a request task panicked");
-        answers[id] = answer?;
-    }
-    Ok(answers)
 }
-// ANCHOR_END: semaphore
+// ANCHOR_END: bound_check
 
 // ANCHOR: blocking
 /// The same request with blocking std sockets: the calling thread sleeps in `read` until
@@ -330,7 +322,9 @@ pub fn cases<R: Runner>(r: &mut R) {
         g.case(&name, label, || rt.block_on(fetch_bounded(addr, n, limit)));
     }
     g.case("semaphore_join_set_4", label, || {
-        rt.block_on(fetch_join_set_bounded(addr, n, 4))
+        rt.block_on(workshop::solutions::concurrent_io::fetch_join_set_bounded(
+            addr, n, 4,
+        ))
     });
     g.finish();
 }
@@ -359,7 +353,9 @@ pub fn limits_file() -> io::Result<String> {
             "sequential" => rt.block_on(fetch_sequential(addr, n))?,
             "join_all" => rt.block_on(fetch_join_all(addr, n))?,
             "buffer_unordered(8)" => rt.block_on(fetch_bounded(addr, n, 8))?,
-            _ => rt.block_on(fetch_join_set_bounded(addr, n, 8))?,
+            _ => rt.block_on(
+                workshop::solutions::concurrent_io::fetch_join_set_bounded(addr, n, 8),
+            )?,
         };
         assert_eq!(answers.len(), n);
         rows.push_str(&format!(
@@ -413,31 +409,16 @@ mod tests {
             assert_eq!(rt.block_on(fetch_join_all(addr, n)).unwrap(), expected(n));
             assert_eq!(rt.block_on(fetch_join_set(addr, n)).unwrap(), expected(n));
             assert_eq!(rt.block_on(fetch_bounded(addr, n, 2)).unwrap(), expected(n));
-            let bounded = rt.block_on(fetch_join_set_bounded(addr, n, 2)).unwrap();
-            assert_eq!(bounded, expected(n));
             assert_eq!(fetch_blocking_sequential(addr, n).unwrap(), expected(n));
             assert_eq!(fetch_scoped_threads(addr, n).unwrap(), expected(n));
         }
     }
     // ANCHOR_END: same_answers
 
-    // ANCHOR: bound_test
     #[test]
-    fn bounded_strategies_never_hold_more_connections_than_their_limit() {
-        let rt = client_runtime();
-        for limit in [1, 3] {
-            let server = SlowServer::start(Duration::from_millis(5)).unwrap();
-            let answers = rt.block_on(fetch_join_set_bounded(server.addr(), 12, limit));
-            assert_eq!(answers.unwrap(), expected(12));
-            assert!(server.most_connections_at_once() <= limit);
-
-            let server = SlowServer::start(Duration::from_millis(5)).unwrap();
-            let answers = rt.block_on(fetch_bounded(server.addr(), 12, limit));
-            assert_eq!(answers.unwrap(), expected(12));
-            assert!(server.most_connections_at_once() <= limit);
-        }
+    fn buffer_unordered_never_holds_more_connections_than_its_limit() {
+        check_bounded(fetch_bounded);
     }
-    // ANCHOR_END: bound_test
 
     #[test]
     fn dropping_the_server_frees_its_port() {

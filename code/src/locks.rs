@@ -775,46 +775,41 @@ impl<K: Hash + Eq + Clone, V: Clone> Default for MemoInsideLock<K, V> {
     }
 }
 
-// ANCHOR: memo_outside_lock
-/// The solution: look up under the lock, release it, compute, then lock again to insert.
-/// Two threads that miss the same key at once may both compute it; the first value
-/// inserted wins, so every caller sees the same value.
-pub struct MemoOutsideLock<K, V> {
-    map: Mutex<HashMap<K, V>>,
-}
+// ANCHOR: memo_check
+/// The exercise's check, for any memo table with `MemoInsideLock`'s `get_or_compute`: the
+/// lock is free while `compute` runs (`is_unlocked`, asked from inside it), a hit does not
+/// compute again, and four threads using it at once get the values `MemoInsideLock` gives.
+pub fn check_memo<M: Sync>(
+    memo: &M,
+    get_or_compute: impl Fn(&M, &u64, &dyn Fn(&u64) -> u64) -> u64 + Sync,
+    is_unlocked: impl Fn(&M) -> bool,
+) {
+    let v = get_or_compute(memo, &3, &|k| {
+        // Another thread could use the table right now: nobody holds its lock.
+        assert!(is_unlocked(memo), "the lock is held while compute runs");
+        k * 10
+    });
+    assert_eq!(v, 30);
+    assert_eq!(
+        get_or_compute(memo, &3, &|_| unreachable!("a hit computed")),
+        30
+    );
 
-impl<K: Hash + Eq + Clone, V: Clone> MemoOutsideLock<K, V> {
-    pub fn new() -> Self {
-        MemoOutsideLock {
-            map: Mutex::new(HashMap::new()),
+    let inside = MemoInsideLock::new();
+    thread::scope(|s| {
+        for t in 0..4u64 {
+            let (get_or_compute, inside) = (&get_or_compute, &inside);
+            s.spawn(move || {
+                for k in 0..100u64 {
+                    let key = (k + t) % 50;
+                    let expected = inside.get_or_compute(&key, |k| k * 10);
+                    assert_eq!(get_or_compute(memo, &key, &|k| k * 10), expected);
+                }
+            });
         }
-    }
-
-    pub fn get_or_compute(&self, key: &K, compute: impl FnOnce(&K) -> V) -> V {
-        if let Some(v) = self.map.lock().unwrap().get(key) {
-            return v.clone();
-        } // the guard is a temporary of the `if let`: released here
-        let v = compute(key); // no lock held
-        self.map
-            .lock()
-            .unwrap()
-            .entry(key.clone())
-            .or_insert(v)
-            .clone()
-    }
-
-    /// Whether the lock is free right now (for the test).
-    pub fn is_unlocked(&self) -> bool {
-        self.map.try_lock().is_ok()
-    }
+    });
 }
-// ANCHOR_END: memo_outside_lock
-
-impl<K: Hash + Eq + Clone, V: Clone> Default for MemoOutsideLock<K, V> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+// ANCHOR_END: memo_check
 
 // ---------------------------------------------------------------------------------------
 
@@ -1198,34 +1193,4 @@ mod tests {
             }
         }
     }
-
-    // ANCHOR: memo_test
-    #[test]
-    fn memo_computes_outside_its_lock() {
-        let memo = MemoOutsideLock::new();
-        let v = memo.get_or_compute(&3u64, |k| {
-            // Another thread could use the cache right now: nobody holds its lock.
-            assert!(memo.is_unlocked());
-            k * 10
-        });
-        assert_eq!(v, 30);
-        // A hit does not compute again.
-        assert_eq!(memo.get_or_compute(&3, |_| unreachable!()), 30);
-
-        // Both versions agree, from several threads at once.
-        let inside = MemoInsideLock::new();
-        thread::scope(|s| {
-            for t in 0..4u64 {
-                let (memo, inside) = (&memo, &inside);
-                s.spawn(move || {
-                    for k in 0..100u64 {
-                        let key = (k + t) % 50;
-                        assert_eq!(memo.get_or_compute(&key, |k| k * 10), key * 10);
-                        assert_eq!(inside.get_or_compute(&key, |k| k * 10), key * 10);
-                    }
-                });
-            }
-        });
-    }
-    // ANCHOR_END: memo_test
 }

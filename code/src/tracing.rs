@@ -18,7 +18,7 @@ use ::tracing_subscriber::layer::{Context, Identity, Layer, SubscriberExt};
 use ::tracing_subscriber::registry::Registry;
 use ::tracing_subscriber::util::SubscriberInitExt;
 use workshop::measure::{Group, Runner};
-use workshop::mergesort::{input, merge, v3};
+use workshop::mergesort::{input, v3};
 
 pub const CHAPTER: &str = "tracing";
 
@@ -159,57 +159,40 @@ impl<S: ::tracing::Subscriber> Layer<S> for SpanCounter {
 }
 // ANCHOR_END: span_counter
 
-// ANCHOR: sequential_traced
-/// The exercise's solution: the sequential merge sort, tagged with a `sort` span (its
-/// length as a field) for every piece of at least `min_len` elements and with none
-/// below, so that a trace shows the top of the recursion and stays small.
-pub fn sequential_traced(s: &mut [i64], min_len: usize) {
-    if s.len() <= 1 {
-        return;
+// ANCHOR: traced_check
+/// The exercise's check, for any sort with `sequential_traced`'s signature: it sorts, and
+/// opens exactly one span per piece of the recursion that has at least `min_len` elements,
+/// counted by a [`SpanCounter`] installed for the call.
+pub fn check_bounded_spans(sort: fn(&mut [i64], usize)) {
+    for (len, min_len) in [(0, 64), (1, 64), (3, 2), (4097, 64), (1 << 16, 1 << 11)] {
+        let mut data = input(len, 7);
+        let mut expected = data.clone();
+        expected.sort_unstable();
+        let counter = SpanCounter::default();
+        let subscriber = Registry::default().with(counter.clone());
+        ::tracing::subscriber::with_default(subscriber, || sort(&mut data, min_len));
+        assert_eq!(data, expected, "{len} elements");
+        let spans = counter.0.load(Ordering::Relaxed);
+        let pieces = pieces_at_least(len, min_len);
+        assert_eq!(spans, pieces, "{len} elements, spans from {min_len}");
     }
-    let _span = (s.len() >= min_len)
-        .then(|| ::tracing::info_span!("sort", len = s.len()).entered());
-    let middle = s.len() / 2;
-    let (left, right) = s.split_at_mut(middle);
-    sequential_traced(left, min_len);
-    sequential_traced(right, min_len);
-    merge(s, middle);
 }
-// ANCHOR_END: sequential_traced
+
+/// How many pieces the merge sort's recursion cuts `len` elements into (`len` itself
+/// included) that have at least `min_len` elements, and more than one.
+fn pieces_at_least(len: usize, min_len: usize) -> usize {
+    if len <= 1 || len < min_len {
+        return 0;
+    }
+    let middle = len / 2;
+    1 + pieces_at_least(middle, min_len) + pieces_at_least(len - middle, min_len)
+}
+// ANCHOR_END: traced_check
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use ::tracing_subscriber::layer::SubscriberExt;
-
-    // ANCHOR: sequential_traced_test
-    #[test]
-    fn sequential_traced_sorts_and_opens_one_span_per_piece_above_min_len() {
-        let counter = SpanCounter::default();
-        let subscriber = Registry::default().with(counter.clone());
-        ::tracing::subscriber::with_default(subscriber, || {
-            // 2^16 elements, spans down to 2^11: pieces of 2^16, 2^15, ... 2^11 elements,
-            // 1 + 2 + 4 + ... + 32 = 63 spans (a span per element would be 65,535).
-            let mut data = input(1 << 16, 7);
-            let mut expected = data.clone();
-            expected.sort();
-            sequential_traced(&mut data, 1 << 11);
-            assert_eq!(data, expected);
-        });
-        assert_eq!(counter.0.load(Ordering::Relaxed), 63);
-    }
-    // ANCHOR_END: sequential_traced_test
-
-    #[test]
-    fn sequential_traced_handles_small_and_odd_inputs() {
-        for len in [0, 1, 2, 3, 1000, 4097] {
-            let mut data = input(len, 1);
-            let mut expected = data.clone();
-            expected.sort();
-            sequential_traced(&mut data, 64);
-            assert_eq!(data, expected, "len {len}");
-        }
-    }
 
     #[test]
     fn v3_opens_spans_only_above_the_cutoff() {

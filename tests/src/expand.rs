@@ -483,6 +483,9 @@ pub struct Block {
     pub body: Vec<String>,
     /// Inside a collapsed Solution admonition (`admonish success title="Solution"`).
     pub solution: bool,
+    /// Inside an Exercise admonition (`admonish question title="Exercise…"`): the code the
+    /// exercise gives the reader.
+    pub exercise: bool,
 }
 
 struct Fence {
@@ -539,7 +542,7 @@ pub fn rust_blocks(expanded: &Expanded) -> Result<Vec<Block>, Error> {
         })
         .collect();
     let mut blocks = Vec::new();
-    scan_fences(&lines, false, &mut blocks)?;
+    scan_fences(&lines, Inside::default(), &mut blocks)?;
     Ok(blocks)
 }
 
@@ -551,9 +554,24 @@ pub fn is_solution_admonition(info: &str) -> bool {
         && info.contains("title=\"Solution")
 }
 
+/// An admonition that sets an exercise.
+pub fn is_exercise_admonition(info: &str) -> bool {
+    let tokens = info_tokens(info);
+    tokens.first() == Some(&"admonish")
+        && tokens.contains(&"question")
+        && info.contains("title=\"Exercise")
+}
+
+/// Which admonition a block sits in, as far as the leak check cares.
+#[derive(Clone, Copy, Default)]
+struct Inside {
+    solution: bool,
+    exercise: bool,
+}
+
 fn scan_fences(
     lines: &[(usize, String)],
-    in_solution: bool,
+    inside: Inside,
     blocks: &mut Vec<Block>,
 ) -> Result<(), Error> {
     let mut i = 0;
@@ -588,11 +606,15 @@ fn scan_fences(
                 fence: fence.marker.to_string().repeat(fence.len),
                 info: fence.info.clone(),
                 body: body.into_iter().map(|(_, text)| text).collect(),
-                solution: in_solution,
+                solution: inside.solution,
+                exercise: inside.exercise,
             }),
             Some("admonish") => scan_fences(
                 &body,
-                in_solution || is_solution_admonition(&fence.info),
+                Inside {
+                    solution: inside.solution || is_solution_admonition(&fence.info),
+                    exercise: inside.exercise || is_exercise_admonition(&fence.info),
+                },
                 blocks,
             )?,
             _ => {}
@@ -601,17 +623,6 @@ fn scan_fences(
     }
     Ok(())
 }
-
-/// Chapters whose solutions are still one click away (they live in the module the chapter's
-/// other blocks include whole, as hidden lines), until their exercises get files of their own
-/// (issue 12). Shrinks to nothing; a chapter not listed fails the build if it leaks.
-pub const KNOWN_LEAKS: &[&str] = &[
-    "src/techniques/concurrent-io.md",
-    "src/techniques/locks.md",
-    "src/techniques/serialization.md",
-    "src/tools/threads-and-tasks.md",
-    "src/tools/tracing.md",
-];
 
 /// The lines that identify code: unhidden, trimmed, long enough not to be a brace or a
 /// one-word statement that any code may share, and neither comments nor `fn` signatures,
@@ -628,15 +639,23 @@ fn telling_lines(lines: &[String], visible_only: bool) -> Vec<&str> {
 }
 
 /// Solution code that a page shows outside its Solution admonitions, visible or as hidden lines
-/// (which mdBook's eye button reveals): for each such block, its line and the Solution's. A
-/// block shows a Solution if it holds at least half of the Solution's telling visible lines
-/// (and at least three, or all of them if it has fewer): set-up lines a solution shares with
-/// the chapter's other code (`let n = ENTRIES;`) are not enough.
+/// (which mdBook's eye button reveals): for each such block, its line and the Solution's. What
+/// a Solution reveals is its telling visible lines less those the Exercise admonitions give the
+/// reader (the signature, the type to change, the test): a block shows a Solution if it holds at
+/// least half of those (and at least three, or all of them if there are fewer). Set-up lines a
+/// solution shares with the chapter's other code (`let n = ENTRIES;`) are not enough.
 pub fn leaked_solutions(blocks: &[Block]) -> Vec<(usize, usize)> {
+    let given: HashSet<&str> = blocks
+        .iter()
+        .filter(|b| b.exercise && !b.solution)
+        .flat_map(|b| telling_lines(&b.body, false))
+        .collect();
     let mut leaks = Vec::new();
     for solution in blocks.iter().filter(|b| b.solution) {
-        let lines: HashSet<&str> =
-            telling_lines(&solution.body, true).into_iter().collect();
+        let lines: HashSet<&str> = telling_lines(&solution.body, true)
+            .into_iter()
+            .filter(|line| !given.contains(line))
+            .collect();
         if lines.is_empty() {
             continue;
         }
@@ -1360,17 +1379,15 @@ pub fn process_chapter(
          under a heading with the line it starts on, which skeptic puts in the test name. -->\n"
     );
     let mut errors = Vec::new();
-    if !KNOWN_LEAKS.contains(&display) {
-        for (line, solution) in leaked_solutions(&blocks) {
-            errors.push(at(
-                line,
-                &format!(
-                    "this block shows the Solution at line {solution} (hidden lines count: \
-                     mdBook's eye button shows them); give the solution a file of its own that \
-                     only the Solution admonition includes"
-                ),
-            ));
-        }
+    for (line, solution) in leaked_solutions(&blocks) {
+        errors.push(at(
+            line,
+            &format!(
+                "this block shows the Solution at line {solution} (hidden lines count: mdBook's \
+                 eye button shows them); give the solution a file of its own that only the \
+                 Solution admonition includes"
+            ),
+        ));
     }
     let mut chapter = Chapter {
         copy: String::new(),

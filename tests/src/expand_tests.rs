@@ -361,6 +361,7 @@ fn block(info: &str, body: &str) -> Block {
         info: info.into(),
         body: lines(body),
         solution: false,
+        exercise: false,
     }
 }
 
@@ -836,4 +837,60 @@ pub fn solved(words: &[&str]) -> usize {
     assert!(!is_solution_admonition(
         "admonish question title=\"Exercise\""
     ));
+}
+
+#[test]
+fn lines_an_exercise_gives_are_not_its_solution() {
+    // The exercise gives the type and the test; the solution changes one line of the type.
+    let chapter = "\
+````admonish question title=\"Exercise: borrow\"
+```rust
+pub struct Order<'a> {
+    pub customer_name: Cow<'a, str>,
+    pub customer_note: Cow<'a, str>,
+}
+fn check() { assert!(matches!(order.customer_name, Cow::Borrowed(_))); }
+```
+````
+
+```rust
+# pub struct Order<'a> {
+#     pub customer_name: Cow<'a, str>,
+#     pub customer_note: Cow<'a, str>,
+# }
+# fn check() { assert!(matches!(order.customer_name, Cow::Borrowed(_))); }
+fn main() {}
+```
+
+````admonish success title=\"Solution\" collapsible=true
+```rust
+pub struct Order<'a> {
+    #[serde(borrow)] // borrows when it can
+    pub customer_name: Cow<'a, str>,
+    pub customer_note: Cow<'a, str>,
+}
+fn check() { assert!(matches!(order.customer_name, Cow::Borrowed(_))); }
+```
+````
+";
+    let expanded = Expanded {
+        text: chapter.to_owned(),
+        origin: (1..=chapter.lines().count() + 1).collect(),
+    };
+    let blocks = rust_blocks(&expanded).unwrap();
+    assert_eq!(
+        blocks
+            .iter()
+            .map(|b| (b.exercise, b.solution))
+            .collect::<Vec<_>>(),
+        [(true, false), (false, false), (false, true)]
+    );
+    // The second block repeats what the exercise gives, not what the solution adds.
+    assert!(leaked_solutions(&blocks).is_empty());
+    // A block that also shows the added line shows the solution.
+    let mut leaking = blocks.clone();
+    leaking[1]
+        .body
+        .insert(1, "#     #[serde(borrow)] // borrows when it can".into());
+    assert_eq!(leaked_solutions(&leaking), [(11, 21)]);
 }
