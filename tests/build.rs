@@ -9,6 +9,8 @@
 //!
 //! Broken includes, missing anchors, unexplained `ignore`/`no_run` and compile_fail blocks without
 //! an error code fail the build, naming the chapter and line: mdBook would render them quietly.
+//! So do names in the prose that the code does not have (`src/names.rs`): a file, an item said to
+//! be in a file, a command's exercise module, test, bench or example.
 
 use std::collections::BTreeSet;
 use std::env;
@@ -19,6 +21,8 @@ use std::time::SystemTime;
 
 #[path = "src/expand.rs"]
 mod expand;
+#[path = "src/names.rs"]
+mod names;
 
 /// Shared skeptic templates (`fragment`, `in_main`), merged into every copy's `.skt.md`.
 const SHARED_TEMPLATES: &str = "templates.skt.md";
@@ -104,6 +108,10 @@ fn main() {
             &template_names,
             &mut read,
         );
+        let root = book_src.parent().unwrap_or(&book_src);
+        for (line, message) in names::missing(&text, root, &mut read) {
+            errors.push(format!("{display}:{line}: {message}"));
+        }
         included.extend(read_files.iter().cloned());
         match processed {
             Ok(chapter) => {

@@ -4,6 +4,9 @@
 
 pub mod compile_fail_check;
 pub mod expand;
+pub mod names;
 
 #[cfg(test)]
 mod expand_tests;
+#[cfg(test)]
+mod names_tests;
