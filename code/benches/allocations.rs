@@ -1,6 +1,9 @@
 //! The allocation pass: allocations and bytes per call of every case, counted by dhat.
 //!
-//! `cargo bench -p workshop --bench allocations -- [--chapter NAME] [--out FILE]`
+//! `cargo bench -p workshop --bench allocations -- [--chapter NAME] [--out FILE] [--list]`
+//!
+//! With `--list` it calls no case: it prints the id of every case (one per line), which is
+//! how `cargo xtask check` learns which cases exist without running them.
 //!
 //! It runs apart from the criterion benches because dhat's allocator slows every
 //! allocation (about 30% on a whole bench here): never time under it. `cargo xtask bench`
@@ -9,7 +12,7 @@
 use std::process::ExitCode;
 
 use workshop::CHAPTERS;
-use workshop::measure::AllocRunner;
+use workshop::measure::{AllocRunner, ListRunner};
 
 #[global_allocator]
 static ALLOC: dhat::Alloc = dhat::Alloc;
@@ -17,16 +20,18 @@ static ALLOC: dhat::Alloc = dhat::Alloc;
 fn main() -> ExitCode {
     let mut chapter = None;
     let mut out = None;
+    let mut list = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--chapter" => chapter = args.next(),
             "--out" => out = args.next(),
+            "--list" => list = true,
             // cargo bench passes --bench; criterion-style filters are not supported here.
             "--bench" => {}
             other => {
                 eprintln!(
-                    "allocations: unknown argument {other:?}; usage: [--chapter NAME] [--out FILE]"
+                    "allocations: unknown argument {other:?}; usage: [--chapter NAME] [--out FILE] [--list]"
                 );
                 return ExitCode::from(2);
             }
@@ -46,6 +51,20 @@ fn main() -> ExitCode {
         },
         None => CHAPTERS.iter().collect(),
     };
+
+    if list {
+        for c in selected {
+            let mut runner = ListRunner {
+                chapter: c.name,
+                ids: Vec::new(),
+            };
+            (c.list_cases)(&mut runner);
+            for id in runner.ids {
+                println!("{id}");
+            }
+        }
+        return ExitCode::SUCCESS;
+    }
 
     // Testing mode: no dhat-heap.json is written, and HeapStats are available.
     let _profiler = dhat::Profiler::builder().testing().build();

@@ -40,7 +40,7 @@ pub fn trial_dir(target: &Path) -> PathBuf {
 }
 
 /// The bench file that is not a chapter: the allocation pass over every chapter's cases.
-const ALLOCATIONS_BENCH: &str = "allocations";
+pub const ALLOCATIONS_BENCH: &str = "allocations";
 
 // ----------------------------------------------------------------------------------------------
 // results/<chapter>.json

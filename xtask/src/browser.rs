@@ -140,7 +140,7 @@ pub fn check(repo: &Repo) -> Result {
         0,
     )?;
     runner::write_page_config(&site, runner.port, &token)?;
-    let harness = Harness::new(repo)?;
+    let harness = Harness::new(repo, &chapters)?;
     println!(
         "browser: serving a copy of book/ ({}) at {origin}/, walking {} page(s) in {CHROMIUM} …",
         repo.show(&site),
@@ -843,13 +843,26 @@ struct Walk {
 /// The snippet harness's tests, to compare a Run's output with what the harness's test of the
 /// same block prints.
 struct Harness {
-    executable: PathBuf,
-    tests: Vec<String>,
-    src: PathBuf,
+    /// The test of each page's first runnable block, by page (`tools/testing.html`), or why
+    /// there is none.
+    tests: HashMap<String, std::result::Result<String, String>>,
+    /// One run of all those tests, started in the background when the walk starts (the harness
+    /// compiles each block again: side by side with the walk, on the machine's other core),
+    /// joined when the first page needs it.
+    running: Option<thread::JoinHandle<std::result::Result<Printed, String>>>,
+    printed: Option<std::result::Result<Printed, String>>,
+}
+
+/// What each test of a harness run printed (libtest's `--show-output`), and the tests that
+/// failed.
+#[derive(Debug, Default, PartialEq)]
+struct Printed {
+    output: HashMap<String, String>,
+    failed: BTreeSet<String>,
 }
 
 impl Harness {
-    fn new(repo: &Repo) -> Result<Harness> {
+    fn new(repo: &Repo, chapters: &[Chapter]) -> Result<Harness> {
         let executable = runner::harness_executable(repo)
             .map_err(|e| fail(format!("browser: the snippet harness: {e}")))?;
         let listed = Command::new(&executable)
@@ -858,44 +871,61 @@ impl Harness {
             .map_err(|e| {
                 fail(format!("browser: cannot list the harness's tests: {e}"))
             })?;
-        let tests = String::from_utf8_lossy(&listed.stdout)
+        let listed: Vec<String> = String::from_utf8_lossy(&listed.stdout)
             .lines()
             .filter_map(|line| line.strip_suffix(": test"))
             .map(str::to_owned)
             .collect();
+        let src = repo.root.join("src");
+        let mut tests = HashMap::new();
+        for chapter in chapters {
+            if let Some(test) = first_run_test(&src, &chapter.html, &listed) {
+                tests.insert(chapter.html.clone(), test);
+            }
+        }
+        let mut wanted: Vec<String> = tests.values().flatten().cloned().collect();
+        wanted.sort();
+        let running = (!wanted.is_empty()).then(|| {
+            thread::spawn(move || {
+                let ran = Command::new(&executable)
+                    .args(["--exact", "--show-output"])
+                    .args(&wanted)
+                    .stdin(Stdio::null())
+                    .output()
+                    .map_err(|e| format!("cannot run the harness's tests: {e}"))?;
+                Ok(parse_printed(&String::from_utf8_lossy(&ran.stdout)))
+            })
+        });
         Ok(Harness {
-            executable,
             tests,
-            src: repo.root.join("src"),
+            running,
+            printed: None,
         })
     }
 
     /// Compares the output of a page's first Run with the harness's test of that block: every
     /// line the program printed must be among what the test printed, numbers and source paths
     /// aside. Returns what is wrong.
-    fn differs(&self, html: &str, run_output: &str) -> Option<String> {
-        let chapter = runner::chapter_of_page(&self.src, html)?;
-        let blocks = runner::plan_chapter(&self.src, &chapter).ok()?;
-        let line = blocks.iter().find(|b| b.kind == "run")?.line();
-        let name_start = format!(
-            "{}_sect_line_{line}_line_",
-            runner::harness_test_prefix(&self.src, &chapter)
-        );
-        let Some(test) = self.tests.iter().find(|t| t.starts_with(&name_start)) else {
-            return Some(format!(
-                "the harness has no test for the block at line {line}"
-            ));
+    fn differs(&mut self, html: &str, run_output: &str) -> Option<String> {
+        let test = match self.tests.get(html)? {
+            Ok(test) => test.clone(),
+            Err(why) => return Some(why.clone()),
         };
-        let ran = Command::new(&self.executable)
-            .args(["--exact", test, "--nocapture", "--test-threads=1"])
-            .stdin(Stdio::null())
-            .output();
-        let Ok(ran) = ran else {
-            return Some(format!("cannot run the harness's test {test}"));
+        if self.printed.is_none() {
+            let joined = self.running.take()?.join();
+            self.printed =
+                Some(joined.unwrap_or_else(|_| Err("the harness run panicked".into())));
+        }
+        let printed = match self.printed.as_ref()? {
+            Ok(printed) => printed,
+            Err(why) => return Some(why.clone()),
         };
-        if !ran.status.success() {
+        if printed.failed.contains(&test) {
             return Some(format!("the harness's test {test} fails"));
         }
+        let Some(output) = printed.output.get(&test) else {
+            return Some(format!("the harness's run printed nothing for {test}"));
+        };
         // Numbers differ from run to run (times, thread ids), and so do source paths in panic
         // messages (the harness compiles /tmp/rust-skeptic…/test.rs, the runner test.rs).
         let shape = |line: &str| -> String {
@@ -912,17 +942,9 @@ impl Harness {
                 .collect::<Vec<_>>()
                 .join(" ")
         };
-        // libtest prints `test NAME ... ` and then the block's first line on the same line;
-        // the block's stderr comes after all of its stdout, so lines are matched, not their
-        // order.
-        let printed = format!(
-            "{}\n{}",
-            String::from_utf8_lossy(&ran.stdout),
-            String::from_utf8_lossy(&ran.stderr)
-        )
-        .replace(&format!("test {test} ... "), "test result of the block:\n");
-        let seen: std::collections::HashSet<String> =
-            printed.lines().map(shape).collect();
+        // The block's stderr comes after all of its stdout in the capture, so lines are
+        // matched, not their order.
+        let seen: std::collections::HashSet<String> = output.lines().map(shape).collect();
         run_output
             .lines()
             .filter(|line| !line.starts_with("[runner]") && !line.trim().is_empty())
@@ -932,6 +954,63 @@ impl Harness {
                 format!("printed {line:?}, which the harness's test {test} did not")
             })
     }
+}
+
+/// The harness test of a page's first runnable block, or why there is none; None for a page
+/// with no runnable block.
+fn first_run_test(
+    src: &Path,
+    html: &str,
+    listed: &[String],
+) -> Option<std::result::Result<String, String>> {
+    let chapter = runner::chapter_of_page(src, html)?;
+    let blocks = runner::plan_chapter(src, &chapter).ok()?;
+    let line = blocks.iter().find(|b| b.kind == "run")?.line();
+    let name_start = format!(
+        "{}_sect_line_{line}_line_",
+        runner::harness_test_prefix(src, &chapter)
+    );
+    Some(
+        listed
+            .iter()
+            .find(|t| t.starts_with(&name_start))
+            .cloned()
+            .ok_or_else(|| {
+                format!("the harness has no test for the block at line {line}")
+            }),
+    )
+}
+
+/// Reads libtest's output with `--show-output`: `test NAME ... FAILED` lines, and for each
+/// test that printed something a `---- NAME stdout ----` header followed by what it printed
+/// (print! and eprint! alike), up to the next header or the `successes:`/`failures:` list.
+fn parse_printed(stdout: &str) -> Printed {
+    let mut printed = Printed::default();
+    let mut current: Option<(String, String)> = None;
+    for line in stdout.lines() {
+        if let Some(name) = line
+            .strip_prefix("test ")
+            .and_then(|rest| rest.strip_suffix(" ... FAILED"))
+        {
+            printed.failed.insert(name.to_owned());
+        }
+        let header = line
+            .strip_prefix("---- ")
+            .and_then(|rest| rest.strip_suffix(" stdout ----"));
+        if header.is_some() || line == "successes:" || line == "failures:" {
+            if let Some((name, text)) = current.take() {
+                printed.output.insert(name, text);
+            }
+            current = header.map(|name| (name.to_owned(), String::new()));
+        } else if let Some((_, text)) = current.as_mut() {
+            text.push_str(line);
+            text.push('\n');
+        }
+    }
+    if let Some((name, text)) = current {
+        printed.output.insert(name, text);
+    }
+    printed
 }
 
 /// A DevTools call that must work for the walk to go on.
@@ -1289,7 +1368,7 @@ impl Walk {
             Some(output) => {
                 let html = page.strip_prefix("book/").unwrap_or(page);
                 if let Some(wrong) =
-                    self.harness.as_ref().and_then(|h| h.differs(html, &output))
+                    self.harness.as_mut().and_then(|h| h.differs(html, &output))
                 {
                     self.failures
                         .push(Failure::new(page, format!("the first Run {wrong}")));
@@ -1523,6 +1602,23 @@ impl Walk {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn harness_output_is_read_per_test() {
+        let stdout = "\nrunning 3 tests\ntest a ... ok\ntest b ... FAILED\ntest c ... ok\n\n\
+                      successes:\n\n---- a stdout ----\nhello\nworld\n\n\
+                      ---- c stdout ----\nthread 'main' panicked at test.rs:3:5:\n\n\
+                      successes:\n    a\n    c\n\nfailures:\n\n---- b stdout ----\nwrong\n\n\
+                      failures:\n    b\n\ntest result: FAILED. 2 passed; 1 failed\n";
+        let printed = parse_printed(stdout);
+        assert_eq!(printed.failed, BTreeSet::from(["b".to_owned()]));
+        assert_eq!(printed.output["a"], "hello\nworld\n\n");
+        assert_eq!(
+            printed.output["c"],
+            "thread 'main' panicked at test.rs:3:5:\n\n"
+        );
+        assert_eq!(printed.output["b"], "wrong\n\n");
+    }
 
     #[test]
     fn hosts() {

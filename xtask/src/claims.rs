@@ -3,7 +3,7 @@
 //! `[[allocations]]` claims are checked by `cargo test` (code/tests/allocation_claims.rs): they
 //! are deterministic and need no timing.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::Path;
 use std::time::SystemTime;
@@ -111,6 +111,25 @@ pub fn check(repo: &Repo, skip_bench: bool) -> Result {
         return Ok(());
     }
     let target = repo.target_dir()?;
+    // The bench binaries the claims need, in one cargo call, so that cargo builds them side by
+    // side on every core; one by one, each chapter's run below would wait for its own link on a
+    // single core.
+    let mut build = repo.cargo();
+    build.args([
+        "bench",
+        "-p",
+        "workshop",
+        "--no-run",
+        "--bench",
+        bench::ALLOCATIONS_BENCH,
+    ]);
+    if !skip_bench {
+        for (chapter, _) in files.iter().filter(|(c, _)| chapters.contains(c)) {
+            build.args(["--bench", chapter]);
+        }
+    }
+    run_status(&mut build, "cargo bench --no-run")?;
+    let registry = registry_ids(repo)?;
     let mut failures = 0;
     for (chapter, path) in files {
         let shown = repo.show(&path);
@@ -130,7 +149,10 @@ pub fn check(repo: &Repo, skip_bench: bool) -> Result {
             }
         };
         println!("\n=== claims of {chapter} ({shown}) ===");
-        let ids = case_ids(repo, &chapter, &target)?;
+        let ids = match registry.get(&chapter) {
+            Some(ids) => ids.clone(),
+            None => listed_by_criterion(repo, &chapter)?,
+        };
         let missing = missing_ids(&chapter, &claims, &ids);
         for id in &missing {
             eprintln!(
@@ -223,11 +245,47 @@ fn missing_ids(
 
 /// Every case id of a chapter, from the allocation pass (which lists the cases in the order the
 /// chapter declares them); for a chapter outside its registry, from criterion's `--list`.
-fn case_ids(repo: &Repo, chapter: &str, target: &Path) -> Result<BTreeSet<String>> {
-    let out = target.join(format!("xtask/claims-ids-{chapter}.json"));
-    if let Some(records) = bench::allocation_pass(repo, chapter, &out)? {
-        return Ok(records.into_iter().map(|r| r.id).collect());
+/// The case ids of every chapter in the registry (`workshop::CHAPTERS`), by chapter, from one
+/// `allocations --list` run, which sets up each chapter's inputs but calls no case.
+fn registry_ids(repo: &Repo) -> Result<BTreeMap<String, BTreeSet<String>>> {
+    let output = repo
+        .cargo()
+        .args([
+            "bench",
+            "-p",
+            "workshop",
+            "--bench",
+            bench::ALLOCATIONS_BENCH,
+            "--",
+        ])
+        .arg("--list")
+        .output()
+        .map_err(|e| fail(format!("cannot run cargo bench: {e}")))?;
+    if !output.status.success() {
+        return Err(fail(format!(
+            "cargo bench --bench {} -- --list failed: {}",
+            bench::ALLOCATIONS_BENCH,
+            String::from_utf8_lossy(&output.stderr).trim()
+        )));
     }
+    Ok(by_chapter(&String::from_utf8_lossy(&output.stdout)))
+}
+
+/// Ids (`chapter/group/case…`), one per line, grouped by their chapter.
+fn by_chapter(text: &str) -> BTreeMap<String, BTreeSet<String>> {
+    let mut ids: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for id in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if let Some((chapter, _)) = id.split_once('/') {
+            ids.entry(chapter.to_string())
+                .or_default()
+                .insert(id.to_string());
+        }
+    }
+    ids
+}
+
+/// The ids of a chapter outside the registry, from its criterion bench's `--list`.
+fn listed_by_criterion(repo: &Repo, chapter: &str) -> Result<BTreeSet<String>> {
     let output = bench::criterion_bench(repo, chapter, &["--list"])
         .output()
         .map_err(|e| fail(format!("cannot run cargo bench: {e}")))?;
@@ -278,7 +336,9 @@ pub(crate) fn quick_run(
     let home = target.join("xtask/claims-criterion");
     let start = SystemTime::now();
     let mut flags: Vec<&str> = QUICK_FLAGS.to_vec();
-    flags.extend(["--noplot", &filter]);
+    // A claim is judged on criterion's point estimates, which its bootstrap does not change: a
+    // thousand resamples instead of a hundred thousand spare the analysis of every case.
+    flags.extend(["--noplot", "--nresamples", "1000", &filter]);
     println!(
         "measuring {} case(s) for {} speed claim(s), quick run …",
         ids.len(),
@@ -503,5 +563,13 @@ why = "two Strings"
         let ids = listed_ids(out);
         assert_eq!(ids.len(), 2);
         assert!(ids.contains("ch/g/a/short") && ids.contains("ch/g/b"));
+    }
+
+    #[test]
+    fn registry_list_is_grouped_by_chapter() {
+        let ids = by_chapter("a/g/x\na/g/y/10\n\nb/h/z\n");
+        assert_eq!(ids.len(), 2);
+        assert_eq!(ids["a"].len(), 2);
+        assert!(ids["a"].contains("a/g/y/10") && ids["b"].contains("b/h/z"));
     }
 }
