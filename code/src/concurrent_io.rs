@@ -211,7 +211,9 @@ pub async fn fetch_bounded(
 
 // ANCHOR: bound_check
 /// The exercise's check, for any strategy with `fetch_bounded`'s signature: every answer
-/// arrives, in order, and the server never holds more than `limit` connections at once.
+/// arrives, in order; the server never holds more than `limit` connections at once; and the
+/// runtime never has more than `limit` tasks alive besides the one that watches it (a strategy
+/// that spawns every request at once and bounds only the sockets does not pass).
 pub fn check_bounded<F, Fut>(fetch: F)
 where
     F: Fn(SocketAddr, usize, usize) -> Fut,
@@ -220,14 +222,33 @@ where
     let rt = client_runtime();
     for (n, limit) in [(0, 2), (1, 2), (12, 1), (12, 3)] {
         let server = SlowServer::start(Duration::from_millis(5)).expect("a server");
-        let answers = rt
-            .block_on(fetch(server.addr(), n, limit))
-            .expect("answers");
+        let (answers, most_tasks) = rt.block_on(async {
+            // Polled between the fetch's own steps (one thread): yields, and notes the count.
+            let most = Arc::new(AtomicUsize::new(0));
+            let watcher = tokio::spawn({
+                let most = Arc::clone(&most);
+                async move {
+                    loop {
+                        let alive = tokio::runtime::Handle::current()
+                            .metrics()
+                            .num_alive_tasks();
+                        most.fetch_max(alive, Ordering::Relaxed);
+                        tokio::task::yield_now().await;
+                    }
+                }
+            });
+            let answers = fetch(server.addr(), n, limit).await;
+            watcher.abort();
+            (answers, most.load(Ordering::Relaxed))
+        });
         let expected: Vec<String> =
             (0..n).map(|id| format!("request {id}: done")).collect();
+        let answers = answers.expect("answers");
         assert_eq!(answers, expected, "{n} requests, at most {limit} at a time");
         let most = server.most_connections_at_once();
         assert!(most <= limit, "{most} connections at once, limit {limit}");
+        let tasks = most_tasks.saturating_sub(1);
+        assert!(tasks <= limit, "{tasks} tasks alive at once, limit {limit}");
     }
 }
 // ANCHOR_END: bound_check

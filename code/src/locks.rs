@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Barrier, Mutex, PoisonError, RwLock};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
 use arc_swap::cache::Cache;
@@ -778,7 +778,8 @@ impl<K: Hash + Eq + Clone, V: Clone> Default for MemoInsideLock<K, V> {
 // ANCHOR: memo_check
 /// The exercise's check, for any memo table with `MemoInsideLock`'s `get_or_compute`: the
 /// lock is free while `compute` runs (`is_unlocked`, asked from inside it), a hit does not
-/// compute again, and four threads using it at once get the values `MemoInsideLock` gives.
+/// compute again, two threads that miss the same key at the same time get the same value,
+/// and four threads using the table at once get the right values.
 pub fn check_memo<M: Sync>(
     memo: &M,
     get_or_compute: impl Fn(&M, &u64, &dyn Fn(&u64) -> u64) -> u64 + Sync,
@@ -795,15 +796,39 @@ pub fn check_memo<M: Sync>(
         30
     );
 
-    let inside = MemoInsideLock::new();
+    // Two threads miss key 7 together: each computation returns a value of its own and waits
+    // (a while, not forever: a table that makes the second caller wait for the first is
+    // right too) until the other has started. Both callers must get the same value.
+    let started = AtomicU64::new(0);
+    let compute = |_: &u64| {
+        let value = 100 + started.fetch_add(1, Ordering::SeqCst);
+        let deadline = Instant::now() + Duration::from_millis(200);
+        while started.load(Ordering::SeqCst) < 2 && Instant::now() < deadline {
+            thread::sleep(Duration::from_millis(1));
+        }
+        value
+    };
+    let (a, b) = thread::scope(|s| {
+        let get = || get_or_compute(memo, &7, &compute);
+        let (a, b) = (s.spawn(get), s.spawn(get));
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    assert_eq!(
+        a, b,
+        "two callers that missed key 7 together got different values"
+    );
+    assert_eq!(
+        get_or_compute(memo, &7, &|_| unreachable!("a hit computed")),
+        a
+    );
+
     thread::scope(|s| {
         for t in 0..4u64 {
-            let (get_or_compute, inside) = (&get_or_compute, &inside);
+            let get_or_compute = &get_or_compute;
             s.spawn(move || {
-                for k in 0..100u64 {
-                    let key = (k + t) % 50;
-                    let expected = inside.get_or_compute(&key, |k| k * 10);
-                    assert_eq!(get_or_compute(memo, &key, &|k| k * 10), expected);
+                for k in 10..110u64 {
+                    let key = 10 + (k + t) % 50;
+                    assert_eq!(get_or_compute(memo, &key, &|k| k * 10), key * 10);
                 }
             });
         }

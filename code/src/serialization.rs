@@ -212,13 +212,15 @@ pub fn borrowed_from(s: &str, input: &[u8]) -> bool {
 }
 // ANCHOR_END: borrowed_from
 
-/// The sample order with a two-line note: its JSON holds `\n`, which a `&str` cannot
-/// borrow.
+/// The sample order with a two-line note and a quote in the name of its second item: its
+/// JSON holds `\n` and `\"`, which a `&str` cannot borrow.
 pub fn sample_order_escaped() -> Order {
-    Order {
+    let mut order = Order {
         note: "Leave the parcel at the back door.\nRing twice.".to_string(),
         ..sample_order()
-    }
+    };
+    order.items[1].name = "Ruler, 12\" steel".to_string();
+    order
 }
 
 // ANCHOR: sizes_table

@@ -8,14 +8,14 @@
 use std::fs::File;
 use std::hint::black_box;
 use std::path::Path;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use ::tracing::Dispatch;
 use ::tracing::span::{Attributes, Id};
 use ::tracing_chrome::{ChromeLayerBuilder, FlushGuard};
 use ::tracing_subscriber::layer::{Context, Identity, Layer, SubscriberExt};
-use ::tracing_subscriber::registry::Registry;
+use ::tracing_subscriber::registry::{LookupSpan, Registry};
 use ::tracing_subscriber::util::SubscriberInitExt;
 use workshop::measure::{Group, Runner};
 use workshop::mergesort::{input, v3};
@@ -160,21 +160,70 @@ impl<S: ::tracing::Subscriber> Layer<S> for SpanCounter {
 // ANCHOR_END: span_counter
 
 // ANCHOR: traced_check
-/// The exercise's check, for any sort with `sequential_traced`'s signature: it sorts, and
-/// opens exactly one span per piece of the recursion that has at least `min_len` elements,
-/// counted by a [`SpanCounter`] installed for the call.
+/// The exercise's check, for any sort with `sequential_traced`'s signature: it sorts, opens
+/// exactly one `sort` span with a `len` field per piece of the recursion that has at least
+/// `min_len` elements, and keeps each entered while its halves are sorted (so the spans nest
+/// as deep as the recursion above `min_len` goes).
 pub fn check_bounded_spans(sort: fn(&mut [i64], usize)) {
     for (len, min_len) in [(0, 64), (1, 64), (3, 2), (4097, 64), (1 << 16, 1 << 11)] {
         let mut data = input(len, 7);
         let mut expected = data.clone();
         expected.sort_unstable();
-        let counter = SpanCounter::default();
-        let subscriber = Registry::default().with(counter.clone());
+        let spans = SortSpans::default();
+        let subscriber = Registry::default().with(spans.clone());
         ::tracing::subscriber::with_default(subscriber, || sort(&mut data, min_len));
         assert_eq!(data, expected, "{len} elements");
-        let spans = counter.0.load(Ordering::Relaxed);
-        let pieces = pieces_at_least(len, min_len);
-        assert_eq!(spans, pieces, "{len} elements, spans from {min_len}");
+        let seen = *spans.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let (pieces, levels) =
+            (pieces_at_least(len, min_len), levels_at_least(len, min_len));
+        assert_eq!(
+            seen.created, pieces,
+            "`sort` spans, {len} elements, from {min_len}"
+        );
+        assert_eq!(
+            seen.deepest, levels,
+            "nesting, {len} elements, from {min_len}"
+        );
+    }
+}
+
+/// Counts the `sort` spans that have a `len` field, and how deep the entered ones nest.
+#[derive(Clone, Default)]
+struct SortSpans(Arc<Mutex<SortStats>>);
+
+#[derive(Clone, Copy, Default)]
+struct SortStats {
+    created: usize,
+    depth: usize,
+    deepest: usize,
+}
+
+impl<S> Layer<S> for SortSpans
+where
+    S: ::tracing::Subscriber + for<'a> LookupSpan<'a>,
+{
+    fn on_new_span(&self, attrs: &Attributes<'_>, _: &Id, _: Context<'_, S>) {
+        let meta = attrs.metadata();
+        if meta.name() == "sort" && meta.fields().field("len").is_some() {
+            self.0
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .created += 1;
+        }
+    }
+
+    fn on_enter(&self, id: &Id, ctx: Context<'_, S>) {
+        if ctx.metadata(id).is_some_and(|meta| meta.name() == "sort") {
+            let mut stats = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+            stats.depth += 1;
+            stats.deepest = stats.deepest.max(stats.depth);
+        }
+    }
+
+    fn on_exit(&self, id: &Id, ctx: Context<'_, S>) {
+        if ctx.metadata(id).is_some_and(|meta| meta.name() == "sort") {
+            self.0.lock().unwrap_or_else(PoisonError::into_inner).depth -= 1;
+        }
     }
 }
 
@@ -186,6 +235,15 @@ fn pieces_at_least(len: usize, min_len: usize) -> usize {
     }
     let middle = len / 2;
     1 + pieces_at_least(middle, min_len) + pieces_at_least(len - middle, min_len)
+}
+
+/// How many levels of that recursion have such pieces.
+fn levels_at_least(len: usize, min_len: usize) -> usize {
+    if len <= 1 || len < min_len {
+        return 0;
+    }
+    let middle = len / 2;
+    1 + levels_at_least(middle, min_len).max(levels_at_least(len - middle, min_len))
 }
 // ANCHOR_END: traced_check
 

@@ -12,14 +12,16 @@ use tokio::task::JoinSet;
 use workshop::concurrent_io::request;
 
 // ANCHOR: semaphore
-/// A `JoinSet` whose tasks must each hold one of `limit` permits. The permit is acquired
-/// *before* the spawn, so there are never more than `limit` tasks (and sockets), and moved
-/// into the task, so it is released when the task ends.
+/// A `JoinSet` whose tasks must each hold one of `limit` permits (`limit` at least 1: with
+/// none, nothing would ever run). The permit is acquired *before* the spawn, so there are
+/// never more than `limit` tasks (and sockets), and moved into the task, which releases it as
+/// soon as its request is done.
 pub async fn fetch_join_set_bounded(
     addr: SocketAddr,
     n: usize,
     limit: usize,
 ) -> io::Result<Vec<String>> {
+    assert!(limit > 0, "a limit of 0 requests at a time never finishes");
     let permits = Arc::new(Semaphore::new(limit));
     let mut tasks = JoinSet::new();
     for id in 0..n {
