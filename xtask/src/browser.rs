@@ -56,7 +56,7 @@ const SCREENSHOT_PAGES: &[&str] = &["introduction.html", "tools/benchmarking.htm
 /// mdBook's light theme and one dark one.
 const THEMES: &[&str] = &["light", "navy"];
 /// What a reader's laptop shows; small enough for a README image.
-const WINDOW: (u32, u32) = (1200, 800);
+const WINDOW: (u32, u32) = (1280, 800);
 /// How long one page may take to load, or a search to answer. The print page holds the whole
 /// book: on a busy 2-core machine it took just over 15 s to settle, so allow a generous minute
 /// (a page that hangs still fails, only later).
@@ -695,6 +695,11 @@ const PAGE_STATE_JS: &str = r#"JSON.stringify((() => {
       })),
     theme: document.documentElement.className,
     background: getComputedStyle(document.documentElement).backgroundColor,
+    column: document.querySelector('main') ? document.querySelector('main').clientWidth : 0,
+    tables: Array.from(document.querySelectorAll('main table')).map(t => ({
+      head: (t.rows[0] ? t.rows[0].textContent : '').replace(/\s+/g, ' ').trim().slice(0, 60),
+      width: t.getBoundingClientRect().width,
+    })),
   };
 })())"#;
 
@@ -736,6 +741,18 @@ struct PageState {
     images: Vec<Image>,
     theme: String,
     background: String,
+    /// The width of the text column (`main`), in CSS pixels.
+    #[serde(default)]
+    column: f64,
+    #[serde(default)]
+    tables: Vec<Table>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct Table {
+    /// The header row's text, to name the table by.
+    head: String,
+    width: f64,
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -804,6 +821,25 @@ fn image_failures(page: &str, state: &PageState) -> Vec<Failure> {
         }
     }
     failures
+}
+
+/// Tables wider than the text column, which a reader would have to scroll sideways (the walk's
+/// window is a 1280-pixel-wide laptop screen).
+fn table_failures(page: &str, state: &PageState) -> Vec<Failure> {
+    state
+        .tables
+        .iter()
+        .filter(|table| table.width > state.column + 1.0)
+        .map(|table| {
+            Failure::new(
+                page,
+                format!(
+                    "a table is wider than the text column ({:.0} px > {:.0} px): {}",
+                    table.width, state.column, table.head
+                ),
+            )
+        })
+        .collect()
 }
 
 /// What the walk found, once the browser is gone.
@@ -934,9 +970,17 @@ impl Harness {
                     if word.contains(".rs:") {
                         "<source>".to_owned()
                     } else {
-                        word.chars()
-                            .map(|c| if c.is_ascii_digit() { '#' } else { c })
-                            .collect()
+                        // A run of digits is one `#`: a thread id has 4 digits in one
+                        // process and 5 in the next.
+                        let mut shaped = String::new();
+                        for c in word.chars() {
+                            if !c.is_ascii_digit() {
+                                shaped.push(c);
+                            } else if !shaped.ends_with('#') {
+                                shaped.push('#');
+                            }
+                        }
+                        shaped
                     }
                 })
                 .collect::<Vec<_>>()
@@ -951,7 +995,13 @@ impl Harness {
             .map(shape)
             .find(|line| !seen.contains(line))
             .map(|line| {
-                format!("printed {line:?}, which the harness's test {test} did not")
+                // What the test printed, for the reader of the failure.
+                let kept = std::env::temp_dir().join(format!("harness-{test}.txt"));
+                let _ = fs::write(&kept, output);
+                format!(
+                    "printed {line:?}, which the harness's test {test} did not (its output: {})",
+                    kept.display()
+                )
             })
     }
 }
@@ -1281,6 +1331,9 @@ impl Walk {
         self.details += after.details.len();
         // Measured with the solutions open: an image inside one has no size while closed.
         self.failures.extend(image_failures(&page, &after));
+        if html != "print.html" {
+            self.failures.extend(table_failures(&page, &after));
+        }
         self.images += after.images.len();
         if html != "print.html" {
             self.check_run(&page)?;
