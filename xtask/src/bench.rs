@@ -309,6 +309,20 @@ pub fn criterion_bench(repo: &Repo, chapter: &str, flags: &[&str]) -> Command {
     command
 }
 
+/// `cargo bench --bench allocations --`: the allocation pass, to which arguments are added.
+pub fn allocations_bench(repo: &Repo) -> Command {
+    let mut command = repo.cargo();
+    command.args([
+        "bench",
+        "-p",
+        "workshop",
+        "--bench",
+        ALLOCATIONS_BENCH,
+        "--",
+    ]);
+    command
+}
+
 /// Runs the allocation pass for one chapter; None if the chapter has no cases in the registry
 /// (the pass exits 2 and says so).
 pub fn allocation_pass(
@@ -321,16 +335,7 @@ pub fn allocation_pass(
             .map_err(|e| fail(format!("cannot create {}: {e}", dir.display())))?;
     }
     let _ = fs::remove_file(out);
-    let status = repo
-        .cargo()
-        .args([
-            "bench",
-            "-p",
-            "workshop",
-            "--bench",
-            ALLOCATIONS_BENCH,
-            "--",
-        ])
+    let status = allocations_bench(repo)
         .arg("--chapter")
         .arg(chapter)
         .arg("--out")

@@ -243,21 +243,10 @@ fn missing_ids(
     missing
 }
 
-/// Every case id of a chapter, from the allocation pass (which lists the cases in the order the
-/// chapter declares them); for a chapter outside its registry, from criterion's `--list`.
 /// The case ids of every chapter in the registry (`workshop::CHAPTERS`), by chapter, from one
 /// `allocations --list` run, which sets up each chapter's inputs but calls no case.
 fn registry_ids(repo: &Repo) -> Result<BTreeMap<String, BTreeSet<String>>> {
-    let output = repo
-        .cargo()
-        .args([
-            "bench",
-            "-p",
-            "workshop",
-            "--bench",
-            bench::ALLOCATIONS_BENCH,
-            "--",
-        ])
+    let output = bench::allocations_bench(repo)
         .arg("--list")
         .output()
         .map_err(|e| fail(format!("cannot run cargo bench: {e}")))?;
