@@ -51,7 +51,10 @@ mod tests {
         // Without escapes, every string can be borrowed.
         let json = encode_json(&sample_order());
         let decoded = decode_json_cow(&json);
-        assert!(borrowed_from(&decoded.note, &json), "the note is copied");
+        assert!(
+            borrowed_from(&decoded.note, &json),
+            "note: a copy, not a borrow of the input"
+        );
         assert!(
             borrowed_from(&decoded.customer, &json),
             "the customer is copied"
@@ -78,7 +81,10 @@ mod tests {
                 "item {i}: {}",
                 item.name
             );
-            assert!(borrowed_from(&item.sku, &json), "item {i}'s sku is copied");
+            assert!(
+                borrowed_from(&item.sku, &json),
+                "item {i}'s sku: a copy, not a borrow"
+            );
         }
     }
 }
