@@ -319,11 +319,7 @@ not rust
    fn indented() {}
    ```
 ";
-    let expanded = Expanded {
-        text: chapter.to_owned(),
-        origin: (1..=chapter.lines().count() + 1).collect(),
-    };
-    let blocks = rust_blocks(&expanded).unwrap();
+    let blocks = rust_blocks(&unexpanded(chapter)).unwrap();
     let found: Vec<(usize, &str, &str)> = blocks
         .iter()
         .map(|b| (b.line, b.fence.as_str(), b.info.as_str()))
@@ -352,6 +348,14 @@ fn unclosed_fence_is_an_error() {
     };
     let error = rust_blocks(&expanded).unwrap_err();
     assert_eq!(error.line, 2);
+}
+
+/// A chapter with no includes: each line is its own origin.
+fn unexpanded(chapter: &str) -> Expanded {
+    Expanded {
+        text: chapter.to_owned(),
+        origin: (1..=chapter.lines().count() + 1).collect(),
+    }
 }
 
 fn block(info: &str, body: &str) -> Block {
@@ -819,11 +823,7 @@ pub fn solved(words: &[&str]) -> usize {
 ```
 ````
 ";
-    let expanded = Expanded {
-        text: chapter.to_owned(),
-        origin: (1..=chapter.lines().count() + 1).collect(),
-    };
-    let blocks = rust_blocks(&expanded).unwrap();
+    let blocks = rust_blocks(&unexpanded(chapter)).unwrap();
     assert_eq!(
         blocks.iter().map(|b| b.solution).collect::<Vec<_>>(),
         [false, true]
@@ -873,11 +873,7 @@ fn check() { assert!(matches!(order.customer_name, Cow::Borrowed(_))); }
 ```
 ````
 ";
-    let expanded = Expanded {
-        text: chapter.to_owned(),
-        origin: (1..=chapter.lines().count() + 1).collect(),
-    };
-    let blocks = rust_blocks(&expanded).unwrap();
+    let blocks = rust_blocks(&unexpanded(chapter)).unwrap();
     assert_eq!(
         blocks
             .iter()
