@@ -2,8 +2,9 @@
 //! skeptic would try to run them, so the harness compiles each itself and checks that rustc
 //! rejects it with the promised error code, not merely that it fails (a typo fails too).
 //!
-//! `build.rs` pastes this file into `OUT_DIR/compile_fail_tests.rs` as a module; `src/lib.rs`
-//! compiles it too, to unit-test it. Only `std`: the generated file cannot name other crates.
+//! `build.rs` pastes this file into `OUT_DIR/compile_fail_tests.rs` as a module;
+//! `tests/harness.rs` compiles it too, to unit-test it. Only `std`: the generated file cannot name
+//! other crates.
 
 use std::path::Path;
 use std::process::Command;

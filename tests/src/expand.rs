@@ -15,8 +15,8 @@
 //!    harness's own compile_fail test checks that rustc rejects it with the promised error code;
 //! 4. [`process_chapter`] puts it together: the copy for skeptic, the compile_fail tests, counts.
 //!
-//! Everything here is pure (files are read through a callback) so that `src/lib.rs` can unit-test
-//! it; `build.rs` includes this file with `#[path]`, so it may use only `std`.
+//! Everything here is pure (files are read through a callback) so that `tests/harness.rs` can
+//! unit-test it; `build.rs` includes this file with `#[path]`, so it may use only `std`.
 
 use std::collections::HashSet;
 use std::fmt::Write as _;

@@ -3,3 +3,49 @@
 
 include!(concat!(env!("OUT_DIR"), "/skeptic-tests.rs"));
 include!(concat!(env!("OUT_DIR"), "/compile_fail_tests.rs"));
+
+/// skeptic's `run_test`, which `build.rs` has the generated tests call instead, tried again when
+/// the system refuses to execute the snippet's binary because a file descriptor open for writing
+/// on it still exists ("Text file busy"). skeptic's binary cache writes the executable in this
+/// process and runs it at once; another worker's `rustc`, started at that moment, holds a copy of
+/// the descriptor until it calls `exec`. That lasts microseconds, and the snippet has not run.
+fn run_test(root_dir: &str, out_dir: &str, target: &str, test_text: &str) {
+    const ATTEMPTS: usize = 3;
+    for attempt in 1..=ATTEMPTS {
+        let result = std::panic::catch_unwind(|| {
+            skeptic::rt::run_test(root_dir, out_dir, target, test_text)
+        });
+        match result {
+            Ok(()) => return,
+            Err(payload) if attempt < ATTEMPTS && is_text_file_busy(&*payload) => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(payload) => std::panic::resume_unwind(payload),
+        }
+    }
+}
+
+/// Whether a skeptic failure is the system refusing to execute a busy file (ETXTBSY, errno 26 on
+/// Linux and macOS): skeptic reports it as "Could not run …: Text file busy (os error 26)".
+fn is_text_file_busy(payload: &(dyn std::any::Any + Send)) -> bool {
+    let busy = std::io::Error::from_raw_os_error(26).to_string();
+    let message = payload
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| payload.downcast_ref::<&str>().copied());
+    message.is_some_and(|m| m.starts_with("Could not run") && m.contains(&busy))
+}
+
+#[test]
+fn only_a_busy_executable_is_tried_again() {
+    let busy = format!(
+        "Could not run \"out.exe\": {}",
+        std::io::Error::from_raw_os_error(26)
+    );
+    assert!(busy.contains("Text file busy"), "{busy}");
+    assert!(is_text_file_busy(&busy));
+    assert!(!is_text_file_busy(
+        &"Command failed:\n\"out.exe\"".to_owned()
+    ));
+    assert!(!is_text_file_busy(&42));
+}
