@@ -41,6 +41,7 @@ pub mod testing;
 pub mod thread_count;
 pub mod threads_and_tasks;
 pub mod tracing;
+pub mod type_layout;
 pub mod vec_and_slices;
 pub mod where_values_live;
 
@@ -145,5 +146,10 @@ pub const CHAPTERS: &[Chapter] = &[
         name: concurrent_io::CHAPTER,
         alloc_cases: concurrent_io::cases,
         list_cases: concurrent_io::cases,
+    },
+    Chapter {
+        name: type_layout::CHAPTER,
+        alloc_cases: type_layout::cases,
+        list_cases: type_layout::cases,
     },
 ];

@@ -19,5 +19,6 @@ pub mod strings;
 pub mod testing;
 pub mod threads_and_tasks;
 pub mod tracing;
+pub mod type_layout;
 pub mod vec_and_slices;
 pub mod where_values_live;
