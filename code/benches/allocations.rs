@@ -1,6 +1,7 @@
 //! The allocation pass: allocations and bytes per call of every case, counted by dhat.
 //!
-//! `cargo bench -p workshop --bench allocations -- [--chapter NAME] [--out FILE] [--list]`
+//! `cargo bench -p workshop --bench allocations -- [--chapter NAME [--group NAME]] [--out FILE]
+//! [--list]`
 //!
 //! With `--list` it calls no case: it prints the id of every case (one per line), which is
 //! how `cargo xtask check` learns which cases exist without running them.
@@ -19,19 +20,22 @@ static ALLOC: dhat::Alloc = dhat::Alloc;
 
 fn main() -> ExitCode {
     let mut chapter = None;
+    let mut group: Option<String> = None;
     let mut out = None;
     let mut list = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--chapter" => chapter = args.next(),
+            "--group" => group = args.next(),
             "--out" => out = args.next(),
             "--list" => list = true,
             // cargo bench passes --bench; criterion-style filters are not supported here.
             "--bench" => {}
             other => {
                 eprintln!(
-                    "allocations: unknown argument {other:?}; usage: [--chapter NAME] [--out FILE] [--list]"
+                    "allocations: unknown argument {other:?}; usage: [--chapter NAME [--group NAME]] \
+                     [--out FILE] [--list]"
                 );
                 return ExitCode::from(2);
             }
@@ -51,6 +55,10 @@ fn main() -> ExitCode {
         },
         None => CHAPTERS.iter().collect(),
     };
+    if group.is_some() && chapter.is_none() {
+        eprintln!("allocations: --group needs --chapter");
+        return ExitCode::from(2);
+    }
 
     if list {
         for c in selected {
@@ -71,8 +79,17 @@ fn main() -> ExitCode {
     let mut records = Vec::new();
     for c in selected {
         let mut runner = AllocRunner::new(c.name);
+        if let Some(group) = &group {
+            // One group of the chapter: its ids start with `chapter/group/`.
+            let prefix = format!("{}/{group}/", c.name);
+            runner = runner.only(move |id| id.starts_with(&prefix));
+        }
         (c.alloc_cases)(&mut runner);
         records.extend(runner.records);
+    }
+    if records.is_empty() {
+        eprintln!("allocations: no case matched");
+        return ExitCode::FAILURE;
     }
 
     let json = serde_json::to_string_pretty(&records).expect("records serialize");

@@ -153,6 +153,48 @@ pub fn cases<R: Runner>(r: &mut R) {
     workshop::solutions::benchmarking::ignore_case_cases(r);
 }
 
+/// The exercise's check (`tests/exercise_benchmarking.rs`, which runs dhat): a group of three
+/// cases on each of two inputs, in which exactly one case per input compares in place without
+/// allocating and the two lower-casing ones copy both strings (two allocations or more) inside
+/// the measured call.
+pub fn check_ignore_case_cases(cases: fn(&mut workshop::measure::AllocRunner)) {
+    let mut runner = workshop::measure::AllocRunner::new("exercises");
+    runner.budget = std::time::Duration::from_millis(20);
+    cases(&mut runner);
+    let records = &runner.records;
+    let summary: Vec<String> = records
+        .iter()
+        .map(|r| format!("{}: {} allocations per call", r.id, r.allocs_per_op))
+        .collect();
+    let summary = summary.join("\n");
+    let mut inputs: Vec<Option<&str>> =
+        records.iter().map(|r| r.param.as_deref()).collect();
+    inputs.sort();
+    inputs.dedup();
+    assert!(
+        records.len() == 6 && inputs.len() == 2,
+        "expected three cases on each of two inputs (the input as the case's parameter), \
+         found:\n{summary}"
+    );
+    for input in inputs {
+        let row: Vec<f64> = records
+            .iter()
+            .filter(|r| r.param.as_deref() == input)
+            .map(|r| r.allocs_per_op)
+            .collect();
+        let in_place = row.iter().filter(|&&n| n == 0.0).count();
+        assert!(
+            in_place == 1,
+            "on each input exactly one case compares in place, allocating nothing:\n{summary}"
+        );
+        assert!(
+            row.iter().all(|&n| n == 0.0 || n >= 2.0),
+            "the lower-casing cases copy the text and the pattern inside the measured call \
+             (two allocations each):\n{summary}"
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

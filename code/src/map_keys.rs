@@ -160,6 +160,28 @@ pub fn check_word_counts(count: fn(&[&str]) -> HashMap<String, u64>) {
 }
 // ANCHOR_END: count_check
 
+// ANCHOR: count_allocations_check
+/// The exercise's whole check (`tests/exercise_map_keys.rs`, which runs dhat): the counts of
+/// [`check_word_counts`], and then the allocations of one call on 10,000 words of which 1,000
+/// are distinct — a `String` for each distinct word and the map's own growth, not one per word.
+pub fn check_word_count_allocations(count: fn(&[&str]) -> HashMap<String, u64>) {
+    check_word_counts(count);
+    let text = words(10_000, 1_000);
+    let words: Vec<&str> = text.iter().map(String::as_str).collect();
+    let before = dhat::HeapStats::get().total_blocks;
+    let counts = black_box(count(&words));
+    let made = dhat::HeapStats::get().total_blocks - before;
+    drop(counts);
+    // The table doubles as it grows: from 1,000 keys, about ten allocations.
+    let allowed = 1_000 + 20;
+    assert!(
+        made <= allowed,
+        "{made} allocations for 10,000 words of which 1,000 are distinct (at most {allowed}): \
+         is a String made for words already counted?"
+    );
+}
+// ANCHOR_END: count_allocations_check
+
 /// `n` words drawn from `distinct` different long words.
 pub fn words(n: usize, distinct: u64) -> Vec<String> {
     (0..n as u64)

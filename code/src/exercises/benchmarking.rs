@@ -1,11 +1,13 @@
 //! The Benchmarking chapter's exercise (`src/tools/benchmarking.md`): write the group below,
-//! then run it with `cargo bench -p workshop --bench exercises -- ignore_case`. The book's
-//! solution is in `solutions/benchmarking.rs`; open it after you have tried.
+//! check it with `cargo test -p workshop --test exercise_benchmarking` (remove the test's
+//! `#[ignore]` line first), then run it with `cargo bench -p workshop --bench exercises --
+//! ignore_case`. The book's solution is in `solutions/benchmarking.rs`; open it after you have
+//! tried.
 
-// The parameters are unused until you write the body.
-#![allow(unused_variables)]
+// The parameters, and `Group` (the trait of `g.case`), are unused until you write the body.
+#![allow(unused_variables, unused_imports)]
 
-use workshop::measure::Runner;
+use workshop::measure::{Group, Runner};
 
 // ANCHOR: exercise
 /// A group `ignore_case` that measures `begins_with_ignore_case`

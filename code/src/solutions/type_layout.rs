@@ -7,8 +7,9 @@ use std::num::NonZeroU32;
 use workshop::type_layout::OrderLine;
 
 // ANCHOR: solution
-/// 16 + 4 + 2 + 1 bytes of fields, 24 with padding: the SKU keeps no spare capacity, the
-/// coupon's `None` is the id 0 that no coupon has, and the quantity takes two bytes.
+/// 16 + 4 + 2 + 1 bytes of fields, 24 with padding: the SKU keeps no capacity, the coupon's
+/// `None` is the id 0 that no coupon has, and the quantity takes two bytes. The round trip and
+/// the heap use are checked by `tests/exercise_checks.rs`.
 #[derive(Clone, Debug)]
 pub struct CompactLine {
     pub sku: Box<str>,
@@ -31,7 +32,7 @@ pub fn compact(line: &OrderLine) -> CompactLine {
 
 pub fn expand(line: &CompactLine) -> OrderLine {
     OrderLine {
-        sku: line.sku.to_string(),
+        sku: String::from(&*line.sku),
         quantity: u64::from(line.quantity),
         coupon: line.coupon.map(NonZeroU32::get),
         gift: line.gift,
@@ -41,15 +42,8 @@ pub fn expand(line: &CompactLine) -> OrderLine {
 
 #[cfg(test)]
 mod tests {
-    use std::mem::size_of;
-
-    use workshop::type_layout::sample_lines;
-
     #[test]
-    fn solution_is_small_and_loses_nothing() {
-        assert_eq!(size_of::<super::CompactLine>(), 24);
-        for line in sample_lines() {
-            assert_eq!(super::expand(&super::compact(&line)), line);
-        }
+    fn solution_is_exactly_24_bytes() {
+        assert_eq!(std::mem::size_of::<super::CompactLine>(), 24);
     }
 }

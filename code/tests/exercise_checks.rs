@@ -1,0 +1,67 @@
+//! The exercise checks that count allocations can fail: each passes the book's solution and
+//! rejects a plausible wrong answer. One test in this file: dhat allows one profiler per
+//! process.
+
+use std::hint::black_box;
+use std::panic::catch_unwind;
+
+use workshop::benchmarking::{
+    begins_with_ignore_case_lowercase, check_ignore_case_cases, inputs,
+};
+use workshop::map_keys::{check_word_count_allocations, count_words_entry};
+use workshop::measure::{Group, Runner};
+use workshop::type_layout::{OrderLine, check_compact_line};
+
+#[global_allocator]
+static ALLOC: dhat::Alloc = dhat::Alloc;
+
+/// A wrong answer to the Benchmarking exercise: the in-place comparison is measured on a
+/// pattern it lower-cases inside the call, so no case of an input is free of allocations.
+fn lowercase_everywhere<R: Runner>(r: &mut R) {
+    let mut g = r.group("ignore_case");
+    for i in &inputs()[..2] {
+        let pat = i.pat[..i.pat.len().min(16)].to_uppercase();
+        for name in ["to_ascii_lowercase", "eq_ignore_ascii_case", "to_lowercase"] {
+            g.case(name, Some(i.label), || {
+                begins_with_ignore_case_lowercase(black_box(&i.s), black_box(&pat))
+            });
+        }
+    }
+    g.finish();
+}
+
+/// A wrong answer to the Type layout exercise: eight bytes, because the whole line moved to
+/// the heap.
+struct BoxedLine(Box<OrderLine>);
+
+fn boxed_line(line: &OrderLine) -> BoxedLine {
+    BoxedLine(Box::new(line.clone()))
+}
+
+fn unbox_line(line: &BoxedLine) -> OrderLine {
+    (*line.0).clone()
+}
+
+#[test]
+fn exercise_checks_pass_the_solutions_and_fail_wrong_answers() {
+    let _profiler = dhat::Profiler::builder().testing().build();
+
+    check_ignore_case_cases(workshop::solutions::benchmarking::ignore_case_cases);
+    assert!(
+        catch_unwind(|| check_ignore_case_cases(lowercase_everywhere)).is_err(),
+        "the Benchmarking check passed a group whose in-place case allocates"
+    );
+
+    check_word_count_allocations(workshop::solutions::map_keys::count_words_get_mut);
+    assert!(
+        catch_unwind(|| check_word_count_allocations(count_words_entry)).is_err(),
+        "the Map keys check passed a count that makes a String per word"
+    );
+
+    use workshop::solutions::type_layout::{compact, expand};
+    check_compact_line(compact, expand);
+    assert!(
+        catch_unwind(|| check_compact_line(boxed_line, unbox_line)).is_err(),
+        "the Type layout check passed a line that was only boxed"
+    );
+}
