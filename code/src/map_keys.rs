@@ -145,8 +145,8 @@ pub fn count_words_entry(words: &[&str]) -> HashMap<String, u64> {
 // ANCHOR_END: count_entry
 
 // ANCHOR: count_check
-/// The exercise's test: `count` must agree with [`count_words_entry`] on no words, one word,
-/// a few and many (`words(10_000, 1_000)`).
+/// The counts half of the exercise's check: `count` must agree with [`count_words_entry`] on
+/// no words, one word, a few and many (`words(10_000, 1_000)`).
 pub fn check_word_counts(count: fn(&[&str]) -> HashMap<String, u64>) {
     for (n, distinct) in [(0, 1), (1, 1), (10, 3), (10_000, 1_000)] {
         let text = words(n, distinct);

@@ -60,6 +60,7 @@ pub fn render_index(repo: &Repo) -> Result {
     let mut text = render_index_text(&chapters, &pages);
     text.push_str(&render_figures_index(&dir.join("figures")));
     write_generated(repo, &dir.join("all.md"), &text)?;
+    crate::figures::claim_spread::rerender(repo)?;
     crate::patterns::render(repo)
 }
 
@@ -191,8 +192,8 @@ fn floor_note(group: &GroupResult, results: &Results) -> Option<String> {
         .any(|c| c.time_ns.is_some_and(|t| results.at_floor(t.estimate)));
     any.then(|| {
         format!(
-            "*{FLOOR_MARK}: within {}× of the empty loop ({} in this run), so the row times \
-             criterion's loop more than the code; no claim or pattern may rest on it.*",
+            "*{FLOOR_MARK}: within {}× of the empty loop ({} in this run), so criterion's loop \
+             is a large share of what the row times; no claim or pattern may rest on it.*",
             crate::bench::FLOOR_FACTOR,
             time(floor.estimate)
         )

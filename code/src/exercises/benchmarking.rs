@@ -14,7 +14,7 @@ use workshop::measure::{Group, Runner};
 /// (`workshop::solutions::testing`, or your own from the Testing exercise) and the two
 /// `workshop::benchmarking::begins_with_ignore_case_*lowercase` versions on the `short` and
 /// `long_match` inputs of `workshop::benchmarking::inputs()`, each with its pattern cut to the
-/// first 16 bytes and upper-cased.
+/// first 16 bytes (or fewer, if it is shorter) and upper-cased.
 pub fn ignore_case_cases<R: Runner>(r: &mut R) {
     todo!("a group, three cases per input; see `cases` in code/src/benchmarking.rs")
 }
