@@ -12,6 +12,7 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
 use tokio::sync::oneshot;
 use tokio::task::JoinSet;
+use workshop::generated::anchored;
 use workshop::measure::{Group, Runner};
 
 pub const CHAPTER: &str = "concurrent_io";
@@ -401,14 +402,6 @@ pub fn limits_file() -> io::Result<String> {
         anchored("connections", &connections),
         anchored("ulimit", &ulimit)
     ))
-}
-
-/// One anchored region of a generated Markdown file. mdBook treats every line that holds
-/// the anchor marker as an anchor, even inside a string literal of an included file, so
-/// the marker is put together here and no source line holds it.
-fn anchored(name: &str, body: &str) -> String {
-    let (start, end) = (["ANCHOR", ":"].concat(), ["ANCHOR_END", ":"].concat());
-    format!("<!-- {start} {name} -->\n{body}<!-- {end} {name} -->\n")
 }
 
 #[cfg(test)]

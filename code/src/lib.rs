@@ -24,6 +24,7 @@ pub mod buffered_io;
 pub mod concurrent_io;
 pub mod coverage;
 pub mod exercises;
+pub mod generated;
 pub mod lazy_init;
 pub mod locks;
 pub mod map_keys;

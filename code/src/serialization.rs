@@ -4,6 +4,7 @@
 use std::hint::black_box;
 
 use prost::Message;
+use workshop::generated::anchored;
 use workshop::measure::{Group, Runner, Throughput};
 use workshop::serde::{Deserialize, Serialize};
 use workshop::serde_json;
@@ -256,14 +257,6 @@ pub fn sizes_file() -> String {
     )
 }
 
-/// One anchored region of a generated Markdown file. mdBook treats every line that holds
-/// the anchor marker as an anchor, even inside a string literal of an included file, so
-/// the marker is put together here and no source line holds it.
-fn anchored(name: &str, body: &str) -> String {
-    let (start, end) = (["ANCHOR", ":"].concat(), ["ANCHOR_END", ":"].concat());
-    format!("<!-- {start} {name} -->\n{body}<!-- {end} {name} -->\n")
-}
-
 // ANCHOR: cases
 /// Every comparison the chapter shows. The throughput of each case is the size of its
 /// own encoding, so the throughput column reads "bytes of this format per second".
@@ -364,17 +357,10 @@ mod tests {
     /// The size table in the book is this code's output; `UPDATE_GENERATED=1` rewrites it.
     #[test]
     fn generated_size_table_is_current() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(SIZES_FILE);
-        let expected = sizes_file();
-        if std::env::var_os("UPDATE_GENERATED").is_some() {
-            std::fs::write(&path, &expected).unwrap();
-        }
-        let found = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(
-            found == expected,
-            "{} is stale: run `UPDATE_GENERATED=1 cargo test -p workshop --lib \
-             serialization`",
-            path.display()
+        workshop::generated::assert_current(
+            SIZES_FILE,
+            &sizes_file(),
+            "UPDATE_GENERATED=1 cargo test -p workshop --lib serialization",
         );
     }
 }

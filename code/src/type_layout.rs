@@ -7,6 +7,7 @@ use std::hint::black_box;
 use std::mem::{align_of, offset_of, size_of};
 use std::num::{NonZeroU32, NonZeroU64};
 
+use workshop::generated::anchored;
 use workshop::measure::{Group, Runner, Throughput};
 
 pub const CHAPTER: &str = "type_layout";
@@ -292,14 +293,6 @@ pub fn tables_file() -> String {
     )
 }
 
-/// One anchored region of a generated Markdown file. mdBook treats every line that holds
-/// the anchor marker as an anchor, even inside a string literal of an included file, so
-/// the marker is put together here and no source line holds it.
-fn anchored(name: &str, body: &str) -> String {
-    let (start, end) = (["ANCHOR", ":"].concat(), ["ANCHOR_END", ":"].concat());
-    format!("<!-- {start} {name} -->\n{body}<!-- {end} {name} -->\n")
-}
-
 // ANCHOR: order_line
 /// A line of an order as it arrives: 48 bytes on a 64-bit machine, of which 41 hold fields and
 /// the rest is padding. What the data allows: a SKU never changes once the line is made, a
@@ -436,16 +429,10 @@ mod tests {
     /// does. `UPDATE_GENERATED=1` rewrites them.
     #[test]
     fn generated_tables_are_current() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(TABLES_FILE);
-        let expected = tables_file();
-        if std::env::var_os("UPDATE_GENERATED").is_some() {
-            std::fs::write(&path, &expected).unwrap();
-        }
-        let found = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(
-            found == expected,
-            "{} is stale: run `UPDATE_GENERATED=1 cargo test -p workshop --lib type_layout`",
-            path.display()
+        workshop::generated::assert_current(
+            TABLES_FILE,
+            &tables_file(),
+            "UPDATE_GENERATED=1 cargo test -p workshop --lib type_layout",
         );
     }
 }
