@@ -21,6 +21,7 @@ pub use serde_json;
 pub mod allocators;
 pub mod benchmarking;
 pub mod buffered_io;
+pub mod caches;
 pub mod concurrent_io;
 pub mod coverage;
 pub mod exercises;
@@ -52,6 +53,7 @@ pub struct Chapter {
     pub name: &'static str,
     pub alloc_cases: fn(&mut measure::AllocRunner),
     pub list_cases: fn(&mut measure::ListRunner),
+    pub count_cases: fn(&mut measure::CountRunner),
 }
 
 /// Every chapter with cases. The allocation pass and the claim tests walk this list; a
@@ -62,95 +64,120 @@ pub const CHAPTERS: &[Chapter] = &[
         name: benchmarking::CHAPTER,
         alloc_cases: benchmarking::cases,
         list_cases: benchmarking::cases,
+        count_cases: benchmarking::cases,
     },
     Chapter {
         name: vec_and_slices::CHAPTER,
         alloc_cases: vec_and_slices::cases,
         list_cases: vec_and_slices::cases,
+        count_cases: vec_and_slices::cases,
     },
     Chapter {
         name: strings::CHAPTER,
         alloc_cases: strings::cases,
         list_cases: strings::cases,
+        count_cases: strings::cases,
     },
     Chapter {
         name: stack_and_heap::CHAPTER,
         alloc_cases: stack_and_heap::cases,
         list_cases: stack_and_heap::cases,
+        count_cases: stack_and_heap::cases,
     },
     Chapter {
         name: where_values_live::CHAPTER,
         alloc_cases: where_values_live::cases,
         list_cases: where_values_live::cases,
+        count_cases: where_values_live::cases,
     },
     Chapter {
         name: parallelism::CHAPTER,
         alloc_cases: parallelism::cases,
         list_cases: parallelism::cases,
+        count_cases: parallelism::cases,
     },
     Chapter {
         name: object_pools::CHAPTER,
         alloc_cases: object_pools::cases,
         list_cases: object_pools::cases,
+        count_cases: object_pools::cases,
     },
     Chapter {
         name: lazy_init::CHAPTER,
         alloc_cases: lazy_init::cases,
         list_cases: lazy_init::cases,
+        count_cases: lazy_init::cases,
     },
     Chapter {
         name: profiling::CHAPTER,
         alloc_cases: profiling::cases,
         list_cases: profiling::cases,
+        count_cases: profiling::cases,
     },
     Chapter {
         name: threads_and_tasks::CHAPTER,
         alloc_cases: threads_and_tasks::cases,
         list_cases: threads_and_tasks::cases,
+        count_cases: threads_and_tasks::cases,
     },
     Chapter {
         name: tracing::CHAPTER,
         alloc_cases: tracing::cases,
         list_cases: tracing::cases,
+        count_cases: tracing::cases,
     },
     Chapter {
         name: allocators::CHAPTER,
         alloc_cases: allocators::cases,
         list_cases: allocators::cases,
+        count_cases: allocators::cases,
     },
     Chapter {
         name: locks::CHAPTER,
         alloc_cases: locks::cases,
         list_cases: locks::cases,
+        count_cases: locks::cases,
     },
     Chapter {
         name: buffered_io::CHAPTER,
         alloc_cases: buffered_io::cases,
         list_cases: buffered_io::cases,
+        count_cases: buffered_io::cases,
     },
     Chapter {
         name: map_keys::CHAPTER,
         alloc_cases: map_keys::cases,
         list_cases: map_keys::cases,
+        count_cases: map_keys::cases,
     },
     Chapter {
         name: serialization::CHAPTER,
         alloc_cases: serialization::cases,
         list_cases: serialization::cases,
+        count_cases: serialization::cases,
     },
     Chapter {
         name: regex::CHAPTER,
         alloc_cases: regex::cases,
         list_cases: regex::cases,
+        count_cases: regex::cases,
     },
     Chapter {
         name: concurrent_io::CHAPTER,
         alloc_cases: concurrent_io::cases,
         list_cases: concurrent_io::cases,
+        count_cases: concurrent_io::cases,
     },
     Chapter {
         name: type_layout::CHAPTER,
         alloc_cases: type_layout::cases,
         list_cases: type_layout::cases,
+        count_cases: type_layout::cases,
+    },
+    Chapter {
+        name: caches::CHAPTER,
+        alloc_cases: caches::cases,
+        list_cases: caches::cases,
+        count_cases: caches::cases,
     },
 ];

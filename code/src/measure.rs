@@ -428,3 +428,101 @@ impl Group for ListGroup<'_> {
     }
     fn finish(self) {}
 }
+
+// ---------------------------------------------------------------------------------------
+// Counts: one case, run under a tool that counts (cachegrind).
+
+/// Runs one case a given number of times and nothing else, for a tool that counts what the
+/// whole process does (`valgrind --tool=cachegrind`, run by `cargo xtask figures caches` on
+/// `examples/counts.rs`).
+///
+/// Such a tool cannot tell the case from the setup around it, so the count comes from two runs
+/// that differ only in the calls: one with [`CountRunner::baseline`] set (inputs built, one
+/// warm-up call, then for a batched case `calls` fresh inputs built and dropped), one without
+/// (the same, then `calls` calls). Setup is deterministic, so the difference divided by
+/// `calls` is what one call costs, the warm-up excluded as in the other passes.
+pub struct CountRunner {
+    pub chapter: &'static str,
+    /// The case to run: `chapter/group/case[/param]`.
+    pub id: String,
+    pub calls: u64,
+    pub baseline: bool,
+    /// Set when the case was found (and run); its group's throughput, if it declared one.
+    pub found: Option<Option<Throughput>>,
+}
+
+impl Runner for CountRunner {
+    type Group<'a> = CountGroup<'a>;
+
+    fn group(&mut self, name: &str) -> CountGroup<'_> {
+        CountGroup {
+            id: format!("{}/{name}", self.chapter),
+            throughput: None,
+            runner: self,
+        }
+    }
+}
+
+pub struct CountGroup<'a> {
+    id: String,
+    throughput: Option<Throughput>,
+    runner: &'a mut CountRunner,
+}
+
+impl CountGroup<'_> {
+    fn run<I, O>(
+        &mut self,
+        name: &str,
+        param: Option<&str>,
+        mut setup: impl FnMut() -> I,
+        mut routine: impl FnMut(I) -> O,
+    ) {
+        if case_id(&self.id, name, param) != self.runner.id {
+            return;
+        }
+        drop(std::hint::black_box(routine(setup())));
+        for _ in 0..self.runner.calls {
+            let input = setup();
+            if self.runner.baseline {
+                drop(std::hint::black_box(input));
+            } else {
+                drop(std::hint::black_box(routine(input)));
+            }
+        }
+        self.runner.found = Some(self.throughput);
+    }
+}
+
+impl Group for CountGroup<'_> {
+    fn throughput(&mut self, throughput: Throughput) {
+        self.throughput = Some(throughput);
+    }
+    fn slow(&mut self) {}
+    fn case<O>(
+        &mut self,
+        name: &str,
+        param: Option<&str>,
+        mut routine: impl FnMut() -> O,
+    ) {
+        self.run(name, param, || (), |()| routine());
+    }
+    fn case_batched<I, O>(
+        &mut self,
+        name: &str,
+        param: Option<&str>,
+        setup: impl FnMut() -> I,
+        routine: impl FnMut(I) -> O,
+    ) {
+        self.run(name, param, setup, routine);
+    }
+    // Counted with its drop: the counts pass has no untimed region to drop it in.
+    fn case_with_large_drop<O>(
+        &mut self,
+        name: &str,
+        param: Option<&str>,
+        mut routine: impl FnMut() -> O,
+    ) {
+        self.run(name, param, || (), |()| routine());
+    }
+    fn finish(self) {}
+}

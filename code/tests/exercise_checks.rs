@@ -8,6 +8,7 @@ use std::panic::catch_unwind;
 use workshop::benchmarking::{
     begins_with_ignore_case_lowercase, check_ignore_case_cases, inputs,
 };
+use workshop::caches::{Matrix, Visit, check_column_sums, column_sums_by_column};
 use workshop::map_keys::{check_word_count_allocations, count_words_entry};
 use workshop::measure::{Group, Runner};
 use workshop::type_layout::{OrderLine, check_compact_line};
@@ -64,4 +65,23 @@ fn exercise_checks_pass_the_solutions_and_fail_wrong_answers() {
         catch_unwind(|| check_compact_line(boxed_line, unbox_line)).is_err(),
         "the Type layout check passed a line that was only boxed"
     );
+
+    check_column_sums(workshop::solutions::caches::column_sums);
+    assert!(
+        catch_unwind(|| check_column_sums(column_sums_by_column)).is_err(),
+        "the Caches check passed the column-by-column sums it starts from"
+    );
+    assert!(
+        catch_unwind(|| check_column_sums(rows_first_then_columns)).is_err(),
+        "the Caches check passed sums that take each row once but read them column by column"
+    );
+}
+
+/// A wrong answer to the Caches exercise: each row borrowed once, in order, and then read
+/// column by column all the same.
+fn rows_first_then_columns(m: &Matrix<Visit>) -> Vec<u64> {
+    let rows: Vec<&[Visit]> = (0..m.n()).map(|r| m.row(r)).collect();
+    (0..m.n())
+        .map(|col| rows.iter().map(|row| u64::from(row[col])).sum())
+        .collect()
 }

@@ -115,6 +115,87 @@ pub struct Machine {
     pub threads_per_core: Option<usize>,
     pub rustc: String,
     pub os: String,
+    /// The data and unified caches of CPU 0, as Linux reports them (absent in results written
+    /// before the stamp said so, and where sysfs has no cache directory).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caches: Option<Vec<CacheLevel>>,
+}
+
+/// One cache of CPU 0: `/sys/devices/system/cpu/cpu0/cache/index*/`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CacheLevel {
+    pub level: u32,
+    /// `Data`, `Instruction` or `Unified`.
+    pub kind: String,
+    pub size_bytes: u64,
+    pub ways: u32,
+    pub line_bytes: u32,
+    /// The logical CPUs that share this cache (`shared_cpu_list`, e.g. `0-1`).
+    pub shared_cpus: String,
+}
+
+impl CacheLevel {
+    /// `L1d`, `L1i`, `L2`, `L3`.
+    pub fn name(&self) -> String {
+        match self.kind.as_str() {
+            "Data" => format!("L{}d", self.level),
+            "Instruction" => format!("L{}i", self.level),
+            _ => format!("L{}", self.level),
+        }
+    }
+}
+
+/// The caches of CPU 0, read from sysfs: the kernel has already decoded the CPU's own
+/// description (CPUID) into these files, for every architecture it runs on, which is why no crate
+/// is needed. `None` where the directory is missing (not Linux, or a VM that hides it).
+pub fn cache_levels() -> Option<Vec<CacheLevel>> {
+    let dir = Path::new("/sys/devices/system/cpu/cpu0/cache");
+    let mut levels = Vec::new();
+    for index in 0.. {
+        let d = dir.join(format!("index{index}"));
+        if !d.is_dir() {
+            break;
+        }
+        let read = |f: &str| {
+            fs::read_to_string(d.join(f))
+                .ok()
+                .map(|s| s.trim().to_string())
+        };
+        let number = |f: &str| read(f)?.parse().ok();
+        levels.push(CacheLevel {
+            level: number("level")?,
+            kind: read("type")?,
+            size_bytes: parse_cache_size(&read("size")?)?,
+            ways: number("ways_of_associativity")?,
+            line_bytes: number("coherency_line_size")?,
+            shared_cpus: read("shared_cpu_list")?,
+        });
+    }
+    (!levels.is_empty()).then_some(levels)
+}
+
+/// sysfs writes cache sizes as `32K` or `32768K` (and, on some kernels, `1M`).
+fn parse_cache_size(text: &str) -> Option<u64> {
+    let (digits, unit) = match text.strip_suffix(['K', 'M', 'G']) {
+        Some(d) => (d, &text[d.len()..]),
+        None => (text, ""),
+    };
+    let n: u64 = digits.parse().ok()?;
+    Some(match unit {
+        "K" => n << 10,
+        "M" => n << 20,
+        "G" => n << 30,
+        _ => n,
+    })
+}
+
+/// `32 KiB`, `512 KiB`, `32 MiB`.
+pub fn kib_text(bytes: u64) -> String {
+    if bytes >= 1 << 20 && bytes % (1 << 20) == 0 {
+        format!("{} MiB", bytes >> 20)
+    } else {
+        format!("{} KiB", bytes >> 10)
+    }
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -612,6 +693,7 @@ pub(crate) fn machine(repo: &Repo) -> Machine {
         threads_per_core,
         rustc,
         os,
+        caches: cache_levels(),
     }
 }
 

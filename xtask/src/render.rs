@@ -61,6 +61,7 @@ pub fn render_index(repo: &Repo) -> Result {
     text.push_str(&render_figures_index(&dir.join("figures")));
     write_generated(repo, &dir.join("all.md"), &text)?;
     crate::figures::claim_spread::rerender(repo)?;
+    crate::figures::caches::rerender(repo)?;
     crate::patterns::render(repo)
 }
 
@@ -242,6 +243,23 @@ fn stamp(r: &Results) -> String {
 /// `AMD EPYC, 2 physical cores, 1 thread per core`; the older `…, 2 cores` when the results
 /// predate the topology fields.
 fn machine_text(m: &Machine) -> String {
+    let cores = cores_text(m);
+    // The model name alone does not tell one generation from another ("AMD EPYC"): the cache
+    // sizes do.
+    match &m.caches {
+        Some(levels) => {
+            let sizes: Vec<String> = levels
+                .iter()
+                .filter(|l| l.kind != "Instruction")
+                .map(|l| format!("{} {}", l.name(), crate::bench::kib_text(l.size_bytes)))
+                .collect();
+            format!("{cores}, {}", sizes.join(" / "))
+        }
+        None => cores,
+    }
+}
+
+fn cores_text(m: &Machine) -> String {
     match (m.physical_cores, m.threads_per_core) {
         (Some(physical), Some(threads)) => {
             let available = if m.cores == physical * threads {

@@ -5,6 +5,7 @@
 pub mod allocators;
 pub mod benchmarking;
 pub mod buffered_io;
+pub mod caches;
 pub mod concurrent_io;
 pub mod lazy_init;
 pub mod locks;

@@ -22,6 +22,7 @@ use crate::{Repo, Result, fail};
 
 pub mod allocators;
 pub mod buffered_io;
+pub mod caches;
 pub mod claim_spread;
 pub mod coverage;
 pub mod dhat_view;
@@ -78,6 +79,11 @@ pub const FIGURE_SETS: &[FigureSet] = &[
         name: "buffered_io",
         about: "system calls of each way of writing and reading 100,000 records (strace -c)",
         run: buffered_io::run,
+    },
+    FigureSet {
+        name: "caches",
+        about: "the Caches chapter's cases counted under cachegrind (L1d, L2, L3 misses), and its latency curve",
+        run: caches::run,
     },
 ];
 

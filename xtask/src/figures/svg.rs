@@ -106,6 +106,144 @@ pub fn bar_chart(chart: &BarChart) -> String {
     )
 }
 
+/// One line of a [`LineChart`]: points `(x, y)`, x increasing.
+pub struct Series {
+    pub label: String,
+    pub points: Vec<(f64, f64)>,
+}
+
+/// Lines over logarithmic axes (both base 10 in position), with vertical markers (e.g. the
+/// sizes of the caches) and labelled ticks.
+pub struct LineChart {
+    pub id: String,
+    pub title: String,
+    /// The alt text: what the figure shows, in words.
+    pub desc: String,
+    pub x_axis: String,
+    pub y_axis: String,
+    /// Tick positions and their labels.
+    pub x_ticks: Vec<(f64, String)>,
+    pub y_ticks: Vec<(f64, String)>,
+    /// A dashed vertical line at each x, with its label.
+    pub markers: Vec<(f64, String)>,
+    pub series: Vec<Series>,
+}
+
+pub fn line_chart(chart: &LineChart) -> String {
+    const WIDTH: f64 = 680.0;
+    const HEIGHT: f64 = 360.0;
+    const LEFT: f64 = 60.0;
+    const RIGHT: f64 = 20.0;
+    const TOP: f64 = 30.0;
+    const BOTTOM: f64 = 50.0;
+    let xs = chart
+        .series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.0))
+        .chain(chart.x_ticks.iter().map(|t| t.0));
+    let ys = chart
+        .series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.1))
+        .chain(chart.y_ticks.iter().map(|t| t.0));
+    let range = |values: &mut dyn Iterator<Item = f64>| {
+        values
+            .filter(|v| *v > 0.0)
+            .fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)))
+    };
+    let (x0, x1) = range(&mut { xs });
+    let (y0, y1) = range(&mut { ys });
+    let (x0, x1, y0, y1) = (
+        x0.log10(),
+        x1.log10().max(x0.log10() + 1e-9),
+        y0.log10(),
+        y1.log10().max(y0.log10() + 1e-9),
+    );
+    let px = |x: f64| LEFT + (x.log10() - x0) / (x1 - x0) * (WIDTH - LEFT - RIGHT);
+    let py =
+        |y: f64| HEIGHT - BOTTOM - (y.log10() - y0) / (y1 - y0) * (HEIGHT - TOP - BOTTOM);
+    let mut body = String::new();
+    body.push_str(&format!(
+        "<line x1=\"{LEFT}\" y1=\"{TOP}\" x2=\"{LEFT}\" y2=\"{b}\" stroke=\"currentColor\"/>\n\
+         <line x1=\"{LEFT}\" y1=\"{b}\" x2=\"{r}\" y2=\"{b}\" stroke=\"currentColor\"/>\n",
+        b = HEIGHT - BOTTOM,
+        r = WIDTH - RIGHT
+    ));
+    for (x, label) in &chart.x_ticks {
+        body.push_str(&format!(
+            "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n",
+            px(*x),
+            HEIGHT - BOTTOM + 16.0,
+            text(label)
+        ));
+    }
+    for (y, label) in &chart.y_ticks {
+        body.push_str(&format!(
+            "<line x1=\"{LEFT}\" y1=\"{y:.1}\" x2=\"{r}\" y2=\"{y:.1}\" stroke=\"currentColor\" opacity=\"0.15\"/>\n\
+             <text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>\n",
+            LEFT - 6.0,
+            py(*y) + 4.0,
+            text(label),
+            y = py(*y),
+            r = WIDTH - RIGHT
+        ));
+    }
+    for (x, label) in &chart.markers {
+        body.push_str(&format!(
+            "<line x1=\"{x:.1}\" y1=\"{TOP}\" x2=\"{x:.1}\" y2=\"{}\" stroke=\"currentColor\" stroke-dasharray=\"4 3\" opacity=\"0.6\"/>\n\
+             <text x=\"{:.1}\" y=\"{}\" opacity=\"0.8\">{}</text>\n",
+            HEIGHT - BOTTOM,
+            x + 3.0,
+            TOP - 8.0,
+            text(label),
+            x = px(*x)
+        ));
+    }
+    for (i, series) in chart.series.iter().enumerate() {
+        let colour = PALETTE[i % PALETTE.len()];
+        let points: Vec<String> = series
+            .points
+            .iter()
+            .filter(|p| p.0 > 0.0 && p.1 > 0.0)
+            .map(|&(x, y)| format!("{:.1},{:.1}", px(x), py(y)))
+            .collect();
+        body.push_str(&format!(
+            "<polyline points=\"{}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\"/>\n",
+            points.join(" ")
+        ));
+        for p in &points {
+            let (x, y) = p.split_once(',').unwrap_or(("0", "0"));
+            body.push_str(&format!(
+                "<circle cx=\"{x}\" cy=\"{y}\" r=\"3\" fill=\"{colour}\"/>\n"
+            ));
+        }
+        let ly = TOP + 6.0 + 16.0 * i as f64;
+        body.push_str(&format!(
+            "<rect x=\"{}\" y=\"{}\" width=\"14\" height=\"4\" fill=\"{colour}\"/>\n\
+             <text x=\"{}\" y=\"{}\">{}</text>\n",
+            LEFT + 12.0,
+            ly - 4.0,
+            LEFT + 32.0,
+            ly + 1.0,
+            text(&series.label)
+        ));
+    }
+    body.push_str(&format!(
+        "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\" opacity=\"0.8\">{}</text>\n\
+         <text x=\"14\" y=\"{:.1}\" text-anchor=\"middle\" opacity=\"0.8\" transform=\"rotate(-90 14 {:.1})\">{}</text>\n",
+        (LEFT + WIDTH - RIGHT) / 2.0,
+        HEIGHT - 12.0,
+        text(&chart.x_axis),
+        (TOP + HEIGHT - BOTTOM) / 2.0,
+        (TOP + HEIGHT - BOTTOM) / 2.0,
+        text(&chart.y_axis)
+    ));
+    format!(
+        "{}{body}</svg>\n",
+        open(&chart.id, WIDTH, HEIGHT, &chart.title, &chart.desc)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,5 +275,27 @@ mod tests {
         assert!(svg.contains("b &amp; c"));
         assert!(!svg.contains("\n\n"));
         assert_eq!(svg.matches("<rect").count(), 2);
+    }
+
+    #[test]
+    fn line_chart_places_points_on_log_axes() {
+        let svg = line_chart(&LineChart {
+            id: "l".into(),
+            title: "latency".into(),
+            desc: "two lines".into(),
+            x_axis: "working set".into(),
+            y_axis: "ns".into(),
+            x_ticks: vec![(1.0, "1".into()), (100.0, "100".into())],
+            y_ticks: vec![(1.0, "1 ns".into()), (10.0, "10 ns".into())],
+            markers: vec![(10.0, "L1".into())],
+            series: vec![Series {
+                label: "random".into(),
+                points: vec![(1.0, 1.0), (10.0, 3.0), (100.0, 10.0)],
+            }],
+        });
+        assert!(!svg.contains("\n\n"));
+        assert_eq!(svg.matches("<circle").count(), 3);
+        // x = 10 is half way along a log axis from 1 to 100: (60 + 660) / 2.
+        assert!(svg.contains("x1=\"360.0\""), "{svg}");
     }
 }
