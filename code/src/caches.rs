@@ -50,10 +50,10 @@ impl Chain {
     }
 }
 
-/// Follows the chain for `steps` loads and returns where it stopped (so that no load can be
-/// left out).
-pub fn chase(chain: &Chain, steps: usize) -> usize {
-    let mut at = 0;
+/// Follows the chain for `steps` loads from node `at` and returns the node it stopped at, where
+/// the next call goes on: one call makes fewer loads than a large chain has lines, so each call
+/// must start where the last one stopped for the walk to cover the whole working set.
+pub fn chase(chain: &Chain, mut at: usize, steps: usize) -> usize {
     for _ in 0..steps {
         at = chain.next[at];
     }
@@ -337,10 +337,18 @@ pub fn cases<R: Runner>(r: &mut R) {
         let label = size_label(kib);
         let p = Some(label.as_str());
         let random = LazyCell::new(|| Chain::random(kib * 1024));
-        g.case("random", p, || chase(black_box(&random), STEPS));
+        let mut at = 0;
+        g.case("random", p, || {
+            at = chase(black_box(&random), at, STEPS);
+            at
+        });
         drop(random);
         let sequential = LazyCell::new(|| Chain::sequential(kib * 1024));
-        g.case("sequential", p, || chase(black_box(&sequential), STEPS));
+        let mut at = 0;
+        g.case("sequential", p, || {
+            at = chase(black_box(&sequential), at, STEPS);
+            at
+        });
     }
     g.finish();
 
@@ -501,7 +509,14 @@ mod tests {
                 at = chain.next[at];
             }
             assert_eq!(at, 0, "after 100 steps the walk is back at the start");
-            assert_eq!(chase(&chain, 100), 0);
+            assert_eq!(chase(&chain, 0, 100), 0);
+            let half = chase(&chain, 0, 50);
+            assert_ne!(half, 0);
+            assert_eq!(
+                chase(&chain, half, 50),
+                0,
+                "a walk goes on where the last one stopped"
+            );
         }
     }
 

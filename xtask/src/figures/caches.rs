@@ -430,7 +430,8 @@ pub fn rerender(repo: &Repo) -> Result {
         desc: "Nanoseconds per load of a chain of dependent loads, one per cache line, over \
                working sets from 16 KiB to 256 MiB, on logarithmic axes, with the sizes of the \
                L1 data cache, the L2 and the L3 marked. In random order the time per load rises \
-               in steps past each cache size; in address order it stays low throughout."
+               as the working set outgrows each cache it fits in; in address order it stays low \
+               throughout."
             .into(),
         x_axis: "working set (bytes walked, log scale)".into(),
         y_axis: "ns per load (log scale)".into(),

@@ -131,11 +131,12 @@ pub struct LineChart {
 
 pub fn line_chart(chart: &LineChart) -> String {
     const WIDTH: f64 = 680.0;
-    const HEIGHT: f64 = 360.0;
     const LEFT: f64 = 60.0;
-    const RIGHT: f64 = 20.0;
-    const TOP: f64 = 30.0;
+    const RIGHT: f64 = 40.0;
     const BOTTOM: f64 = 50.0;
+    // The legend sits above the plot, one line per series.
+    let top = 24.0 + 18.0 * chart.series.len() as f64;
+    let height = top + 290.0 + BOTTOM;
     let xs = chart
         .series
         .iter()
@@ -161,19 +162,19 @@ pub fn line_chart(chart: &LineChart) -> String {
     );
     let px = |x: f64| LEFT + (x.log10() - x0) / (x1 - x0) * (WIDTH - LEFT - RIGHT);
     let py =
-        |y: f64| HEIGHT - BOTTOM - (y.log10() - y0) / (y1 - y0) * (HEIGHT - TOP - BOTTOM);
+        |y: f64| height - BOTTOM - (y.log10() - y0) / (y1 - y0) * (height - top - BOTTOM);
     let mut body = String::new();
     body.push_str(&format!(
-        "<line x1=\"{LEFT}\" y1=\"{TOP}\" x2=\"{LEFT}\" y2=\"{b}\" stroke=\"currentColor\"/>\n\
+        "<line x1=\"{LEFT}\" y1=\"{top}\" x2=\"{LEFT}\" y2=\"{b}\" stroke=\"currentColor\"/>\n\
          <line x1=\"{LEFT}\" y1=\"{b}\" x2=\"{r}\" y2=\"{b}\" stroke=\"currentColor\"/>\n",
-        b = HEIGHT - BOTTOM,
+        b = height - BOTTOM,
         r = WIDTH - RIGHT
     ));
     for (x, label) in &chart.x_ticks {
         body.push_str(&format!(
             "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n",
             px(*x),
-            HEIGHT - BOTTOM + 16.0,
+            height - BOTTOM + 16.0,
             text(label)
         ));
     }
@@ -190,11 +191,11 @@ pub fn line_chart(chart: &LineChart) -> String {
     }
     for (x, label) in &chart.markers {
         body.push_str(&format!(
-            "<line x1=\"{x:.1}\" y1=\"{TOP}\" x2=\"{x:.1}\" y2=\"{}\" stroke=\"currentColor\" stroke-dasharray=\"4 3\" opacity=\"0.6\"/>\n\
+            "<line x1=\"{x:.1}\" y1=\"{top}\" x2=\"{x:.1}\" y2=\"{}\" stroke=\"currentColor\" stroke-dasharray=\"4 3\" opacity=\"0.6\"/>\n\
              <text x=\"{:.1}\" y=\"{}\" opacity=\"0.8\">{}</text>\n",
-            HEIGHT - BOTTOM,
+            height - BOTTOM,
             x + 3.0,
-            TOP - 8.0,
+            top + 14.0,
             text(label),
             x = px(*x)
         ));
@@ -217,7 +218,7 @@ pub fn line_chart(chart: &LineChart) -> String {
                 "<circle cx=\"{x}\" cy=\"{y}\" r=\"3\" fill=\"{colour}\"/>\n"
             ));
         }
-        let ly = TOP + 6.0 + 16.0 * i as f64;
+        let ly = 16.0 + 18.0 * i as f64;
         body.push_str(&format!(
             "<rect x=\"{}\" y=\"{}\" width=\"14\" height=\"4\" fill=\"{colour}\"/>\n\
              <text x=\"{}\" y=\"{}\">{}</text>\n",
@@ -232,15 +233,15 @@ pub fn line_chart(chart: &LineChart) -> String {
         "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\" opacity=\"0.8\">{}</text>\n\
          <text x=\"14\" y=\"{:.1}\" text-anchor=\"middle\" opacity=\"0.8\" transform=\"rotate(-90 14 {:.1})\">{}</text>\n",
         (LEFT + WIDTH - RIGHT) / 2.0,
-        HEIGHT - 12.0,
+        height - 12.0,
         text(&chart.x_axis),
-        (TOP + HEIGHT - BOTTOM) / 2.0,
-        (TOP + HEIGHT - BOTTOM) / 2.0,
+        (top + height - BOTTOM) / 2.0,
+        (top + height - BOTTOM) / 2.0,
         text(&chart.y_axis)
     ));
     format!(
         "{}{body}</svg>\n",
-        open(&chart.id, WIDTH, HEIGHT, &chart.title, &chart.desc)
+        open(&chart.id, WIDTH, height, &chart.title, &chart.desc)
     )
 }
 
@@ -295,7 +296,7 @@ mod tests {
         });
         assert!(!svg.contains("\n\n"));
         assert_eq!(svg.matches("<circle").count(), 3);
-        // x = 10 is half way along a log axis from 1 to 100: (60 + 660) / 2.
-        assert!(svg.contains("x1=\"360.0\""), "{svg}");
+        // x = 10 is half way along a log axis from 1 to 100: (60 + 640) / 2.
+        assert!(svg.contains("x1=\"350.0\""), "{svg}");
     }
 }
