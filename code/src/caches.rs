@@ -472,7 +472,7 @@ impl From<Visit> for u64 {
     }
 }
 
-/// The exercise's check (`tests/exercise_caches.rs`): the sums are right, and every element
+/// The exercise's check (the test in `exercises/caches.rs`): the sums are right, and every element
 /// was read once, in the order the matrix stores them.
 pub fn check_column_sums(column_sums: fn(&Matrix<Visit>) -> Vec<u64>) {
     for n in [1, 3, 64] {
