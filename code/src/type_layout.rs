@@ -119,8 +119,9 @@ pub fn total_filter<T: Fields>(readings: &[T], sensor: u8) -> u64 {
 }
 // ANCHOR_END: scan
 
-/// Record counts of the bench: a `Vec` that fits in a core's 1 MiB L2 cache in every layout,
-/// one that fits in this machine's 32 MiB last-level cache, and one that fits in neither.
+/// Record counts of the bench: a `Vec` that fits in a core's L2 cache (512 KiB or more) in every
+/// layout, one that fits in the 32 MiB last-level cache the machine reports, and one that fits in
+/// neither.
 pub const SIZES: [usize; 3] = [20_000, 1_000_000, 8_000_000];
 
 // ANCHOR: cases
