@@ -1,10 +1,10 @@
 //! One case of a chapter, run a given number of times and nothing else, for a tool that counts
 //! what a whole process does: `cargo xtask figures caches` runs it under cachegrind.
 //!
-//! `counts CASE_ID CALLS [--baseline]` runs the case `CASE_ID` (`chapter/group/case[/param]`)
-//! once to warm up, then `CALLS` more times; with `--baseline` it builds the same inputs but
-//! makes none of the extra calls, so that the difference between two runs is what `CALLS`
-//! calls cost (see `workshop::measure::CountRunner`). It prints the group's throughput.
+//! `counts CASE_ID CALLS` runs the case `CASE_ID` (`chapter/group/case[/param]`) once to warm
+//! up, then `CALLS` more times; the difference between a run with `CALLS` 0 and one with a
+//! single-digit `CALLS` is what those calls cost (see `workshop::measure::CountRunner`). It
+//! prints the group's throughput.
 //! `counts --list CHAPTER` prints the ids of a chapter's cases.
 
 use std::process::ExitCode;
@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use workshop::CHAPTERS;
 use workshop::measure::{CountRunner, ListRunner, Throughput};
 
-const USAGE: &str = "usage: counts CASE_ID CALLS [--baseline] | counts --list CHAPTER";
+const USAGE: &str = "usage: counts CASE_ID CALLS | counts --list CHAPTER";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -42,7 +42,7 @@ fn main() -> ExitCode {
             runner.ids.iter().for_each(|id| println!("{id}"));
             ExitCode::SUCCESS
         }
-        [id, calls, rest @ ..] if rest.is_empty() || rest == ["--baseline"] => {
+        [id, calls] => {
             let Ok(calls) = calls.parse::<u64>() else {
                 eprintln!("counts: CALLS must be a whole number, not {calls:?}; {USAGE}");
                 return ExitCode::from(2);
@@ -59,7 +59,6 @@ fn main() -> ExitCode {
                 chapter: chapter.name,
                 id: id.to_string(),
                 calls,
-                baseline: !rest.is_empty(),
                 found: None,
             };
             (chapter.count_cases)(&mut runner);

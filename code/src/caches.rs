@@ -256,8 +256,9 @@ pub fn values(n: usize) -> Vec<u64> {
     (0..n).map(|_| rng.u64(..1000)).collect()
 }
 
-/// Lookups per call of the small-map cases.
-pub const LOOKUPS: usize = 1024;
+/// Lookups per call of the small-map cases: more keys than a branch predictor can learn the
+/// outcomes of, so that a branchy search is not flattered by the same keys coming round again.
+pub const LOOKUPS: usize = 1 << 16;
 
 /// `n` keys spread over the `u32` range, and the `LOOKUPS` keys (all present, in random order)
 /// that every map is asked for.
@@ -472,14 +473,25 @@ impl From<Visit> for u64 {
     }
 }
 
-/// The exercise's check (the test in `exercises/caches.rs`): the sums are right, and every element
-/// was read once, in the order the matrix stores them.
+/// The exercise's check (`tests/exercise_caches.rs`, which runs dhat): the sums are right, every
+/// element was added up once, in the order the matrix stores them, and the answer allocated no
+/// more than its own sums (so that copying the matrix and walking the copy by columns does not
+/// pass).
 pub fn check_column_sums(column_sums: fn(&Matrix<Visit>) -> Vec<u64>) {
     for n in [1, 3, 64] {
         let m = Matrix::from_fn(n, |row, col| Visit((row * n + col) as u32));
         VISITS.with(|log| log.borrow_mut().clear());
+        VISITS.with(|log| log.borrow_mut().reserve(n * n));
+        let before = dhat::HeapStats::get();
         let sums = column_sums(&m);
+        let after = dhat::HeapStats::get();
         let visits = VISITS.with(|log| log.take());
+        let bytes = after.total_bytes - before.total_bytes;
+        assert!(
+            bytes <= (n * size_of::<u64>()) as u64,
+            "the column sums of a {n} × {n} matrix allocated {bytes} bytes: the sums need {}",
+            n * size_of::<u64>()
+        );
         let expected: Vec<u64> = (0..n)
             .map(|col| (0..n).map(|row| (row * n + col) as u64).sum())
             .collect();

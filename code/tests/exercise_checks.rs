@@ -75,6 +75,22 @@ fn exercise_checks_pass_the_solutions_and_fail_wrong_answers() {
         catch_unwind(|| check_column_sums(rows_first_then_columns)).is_err(),
         "the Caches check passed sums that take each row once but read them column by column"
     );
+    assert!(
+        catch_unwind(|| check_column_sums(copy_then_columns)).is_err(),
+        "the Caches check passed sums that copy the matrix in order and walk the copy by columns"
+    );
+}
+
+/// Another wrong answer: every element converted once in storage order, into a copy of the
+/// whole matrix, which is then summed column by column.
+fn copy_then_columns(m: &Matrix<Visit>) -> Vec<u64> {
+    let n = m.n();
+    let copy: Vec<u64> = (0..n)
+        .flat_map(|r| m.row(r).iter().map(|&x| u64::from(x)))
+        .collect();
+    (0..n)
+        .map(|col| (0..n).map(|row| copy[row * n + col]).sum())
+        .collect()
 }
 
 /// A wrong answer to the Caches exercise: each row borrowed once, in order, and then read

@@ -1,6 +1,6 @@
 //! The Caches chapter's exercise (`src/memory/caches.md`): write `column_sums` below, then
-//! remove the `#[ignore]` line of the test under it and run `cargo test -p workshop --lib
-//! exercises::caches`. The book's solution is in `solutions/caches.rs`; open it
+//! remove the `#[ignore]` line of the test in `tests/exercise_caches.rs` and run `cargo test -p
+//! workshop --test exercise_caches`. The book's solution is in `solutions/caches.rs`; open it
 //! after you have tried.
 
 // The parameter is unused until you write the body.
@@ -15,12 +15,4 @@ pub fn column_sums<T: Copy + Into<u64>>(m: &Matrix<T>) -> Vec<u64> {
     todo!("which loop goes outside?")
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    #[ignore = "remove this line once column_sums is written"]
-    fn column_sums_read_the_matrix_in_order() {
-        workshop::caches::check_column_sums(super::column_sums);
-    }
-}
 // ANCHOR_END: exercise

@@ -10,7 +10,7 @@
 //! once with the L3's: the first run's last-level misses are the L2's, the second's the L3's
 //! (both see the same stream of L1 misses, which is what an L2 and an L3 see). Geometries come
 //! from sysfs ([`cache_levels`]). A count is the difference between a run that makes
-//! [`CALLS`] calls and one that makes none (`workshop::measure::CountRunner`), divided by
+//! [`CALLS`] calls and one that makes none (after a warm-up call in both) (`workshop::measure::CountRunner`), divided by
 //! [`CALLS`].
 
 use std::path::Path;
@@ -42,10 +42,12 @@ const COUNTED: &[&str] = &[
     "traverse/",
     "fields/",
     "pointers/",
+    "small_map/",
 ];
 
-/// Calls per counted run (after the warm-up call): counts are exact, so two are enough.
-const CALLS: u64 = 2;
+/// Calls per counted run (after the warm-up call), one digit (see [`cachegrind`]).
+const CALLS: u64 = 4;
+const CALLS_ARG: &str = "4";
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 struct Row {
@@ -145,7 +147,6 @@ pub fn run(repo: &Repo, stamp: &Stamp) -> Result {
         rows: rows?,
     };
     super::write_results(repo, NAME, &results)?;
-    write_generated(repo, NAME, &render(&results))?;
     rerender(repo)
 }
 
@@ -225,10 +226,8 @@ fn cachegrind(
         .args(simulated.split_whitespace())
         .arg(format!("--cachegrind-out-file={}", out.display()))
         .arg(bin)
-        .args([id, &CALLS.to_string()]);
-    if baseline {
-        command.arg("--baseline");
-    }
+        // The same length of command line in both runs: `0` or one digit.
+        .args([id, if baseline { "0" } else { CALLS_ARG }]);
     let ran = output(&mut command, &format!("cachegrind on {id}"))?;
     let printed = String::from_utf8_lossy(&ran.stdout);
     let elements = printed
@@ -282,8 +281,12 @@ fn count_text(x: f64) -> String {
     if x >= 1e4 {
         return format!("{:.0} k", x / 1e3);
     }
-    let digits = (2 - x.abs().log10().floor() as i32).max(0) as usize;
-    format!("{x:.digits$}")
+    let digits = |v: f64| (2 - v.abs().log10().floor() as i32).max(0);
+    // Round first, so that 0.9996 prints as 1.00, not 1.000.
+    let scale = 10f64.powi(digits(x));
+    let rounded = (x * scale).round() / scale;
+    let shown = digits(rounded) as usize;
+    format!("{rounded:.shown$}")
 }
 
 fn render(r: &Results) -> String {
@@ -356,9 +359,17 @@ fn label_bytes(label: &str) -> Option<f64> {
     Some(digits.parse::<f64>().ok()? * unit)
 }
 
-/// Draws the latency curve from `results/caches.json` (the bench's `latency` group). Nothing to
-/// do before the first bench run.
+/// Renders the counts' tables again from `results/figures/caches.json`, and draws the latency
+/// curve from `results/caches.json` (the bench's `latency` group); each only once its run has
+/// been made.
 pub fn rerender(repo: &Repo) -> Result {
+    // The counts' tables, from the last counting run (the text of the tables may have changed).
+    let counts = repo.root.join(format!("results/figures/{NAME}.json"));
+    if counts.exists() {
+        let results: Results = serde_json::from_str(&read(&counts)?)
+            .map_err(|e| fail(format!("{}: {e}", repo.show(&counts))))?;
+        write_generated(repo, NAME, &render(&results))?;
+    }
     let path = repo.root.join("results/caches.json");
     if !path.exists() {
         return Ok(());
@@ -430,8 +441,9 @@ pub fn rerender(repo: &Repo) -> Result {
         desc: "Nanoseconds per load of a chain of dependent loads, one per cache line, over \
                working sets from 16 KiB to 256 MiB, on logarithmic axes, with the sizes of the \
                L1 data cache, the L2 and the L3 marked. In random order the time per load rises \
-               as the working set outgrows each cache it fits in; in address order it stays low \
-               throughout."
+               as the working set outgrows each cache and the reach of the TLB; in address order \
+               it stays low until the working set outgrows the TLB, and far below the random \
+               order after that."
             .into(),
         x_axis: "working set (bytes walked, log scale)".into(),
         y_axis: "ns per load (log scale)".into(),
@@ -468,6 +480,8 @@ mod tests {
         assert_eq!(count_text(0.0625), "0.0625");
         assert_eq!(count_text(16.78), "16.8");
         assert_eq!(count_text(0.0), "0");
+        assert_eq!(count_text(0.9996), "1.00");
+        assert_eq!(count_text(0.0000047), "0.00000470");
         assert_eq!(count_text(16_785_000.0), "16.8 M");
     }
 

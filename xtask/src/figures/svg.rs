@@ -190,6 +190,7 @@ pub fn line_chart(chart: &LineChart) -> String {
         ));
     }
     for (x, label) in &chart.markers {
+        let x = px(*x);
         body.push_str(&format!(
             "<line x1=\"{x:.1}\" y1=\"{top}\" x2=\"{x:.1}\" y2=\"{}\" stroke=\"currentColor\" stroke-dasharray=\"4 3\" opacity=\"0.6\"/>\n\
              <text x=\"{:.1}\" y=\"{}\" opacity=\"0.8\">{}</text>\n",
@@ -197,7 +198,6 @@ pub fn line_chart(chart: &LineChart) -> String {
             x + 3.0,
             top + 14.0,
             text(label),
-            x = px(*x)
         ));
     }
     for (i, series) in chart.series.iter().enumerate() {
@@ -298,5 +298,9 @@ mod tests {
         assert_eq!(svg.matches("<circle").count(), 3);
         // x = 10 is half way along a log axis from 1 to 100: (60 + 640) / 2.
         assert!(svg.contains("x1=\"350.0\""), "{svg}");
+        assert!(
+            svg.contains("<text x=\"353.0\""),
+            "the marker's label is beside its line"
+        );
     }
 }
