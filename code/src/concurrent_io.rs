@@ -36,7 +36,11 @@ pub struct SlowServer {
     thread: Option<JoinHandle<()>>,
 }
 
-/// Connections the server holds open now, and the most it ever held at once.
+/// Requests the server is answering now (a line read, its answer not yet written), and the most
+/// it ever answered at once. Counted per request rather than per open socket: a client that has
+/// its answer closes the connection, but the server notices the close only when it next reads,
+/// and by then a bounded client may have opened its next connection, so that a count of open
+/// sockets could show one more than the client ever had waiting.
 #[derive(Default)]
 pub struct ConnectionStats {
     open: AtomicUsize,
@@ -90,7 +94,8 @@ impl SlowServer {
         self.addr
     }
 
-    /// The most connections the server has held open at the same time.
+    /// The most connections the server has been answering at the same time (each of the
+    /// chapter's connections carries one request; see [`ConnectionStats`]).
     pub fn most_connections_at_once(&self) -> usize {
         self.stats.most.load(Ordering::SeqCst)
     }
@@ -114,12 +119,14 @@ async fn answer(
     latency: Duration,
     stats: Arc<ConnectionStats>,
 ) {
-    let open = stats.open.fetch_add(1, Ordering::SeqCst) + 1;
-    stats.most.fetch_max(open, Ordering::SeqCst);
     let (read, mut write) = stream.into_split();
     let mut lines = tokio::io::BufReader::new(read).lines();
     while let Ok(Some(line)) = lines.next_line().await {
+        let open = stats.open.fetch_add(1, Ordering::SeqCst) + 1;
+        stats.most.fetch_max(open, Ordering::SeqCst);
         tokio::time::sleep(latency).await;
+        // Before the answer is written: the client can start its next request only after it.
+        stats.open.fetch_sub(1, Ordering::SeqCst);
         if write
             .write_all(format!("{line}: done\n").as_bytes())
             .await
@@ -128,7 +135,6 @@ async fn answer(
             break;
         }
     }
-    stats.open.fetch_sub(1, Ordering::SeqCst);
 }
 // ANCHOR_END: slow_server
 
