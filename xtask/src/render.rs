@@ -412,7 +412,7 @@ pub(crate) fn ratio_wording(ratio: f64) -> String {
 }
 
 /// `x` with `digits` significant digits, in plain notation: 2.41, 24.1, 241, 2410.
-fn significant(x: f64, digits: i32) -> String {
+pub(crate) fn significant(x: f64, digits: i32) -> String {
     if x == 0.0 || !x.is_finite() {
         return format!("{x}");
     }

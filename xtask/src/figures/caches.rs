@@ -281,12 +281,7 @@ fn count_text(x: f64) -> String {
     if x >= 1e4 {
         return format!("{:.0} k", x / 1e3);
     }
-    let digits = |v: f64| (2 - v.abs().log10().floor() as i32).max(0);
-    // Round first, so that 0.9996 prints as 1.00, not 1.000.
-    let scale = 10f64.powi(digits(x));
-    let rounded = (x * scale).round() / scale;
-    let shown = digits(rounded) as usize;
-    format!("{rounded:.shown$}")
+    crate::render::significant(x, 3)
 }
 
 fn render(r: &Results) -> String {
