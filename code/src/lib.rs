@@ -25,6 +25,7 @@ pub mod caches;
 pub mod concurrent_io;
 pub mod coverage;
 pub mod exercises;
+pub mod false_sharing;
 pub mod generated;
 pub mod lazy_init;
 pub mod locks;
@@ -179,5 +180,11 @@ pub const CHAPTERS: &[Chapter] = &[
         alloc_cases: caches::cases,
         list_cases: caches::cases,
         count_cases: caches::cases,
+    },
+    Chapter {
+        name: false_sharing::CHAPTER,
+        alloc_cases: false_sharing::cases,
+        list_cases: false_sharing::cases,
+        count_cases: false_sharing::cases,
     },
 ];

@@ -7,6 +7,7 @@ pub mod benchmarking;
 pub mod buffered_io;
 pub mod caches;
 pub mod concurrent_io;
+pub mod false_sharing;
 pub mod lazy_init;
 pub mod locks;
 pub mod map_keys;
