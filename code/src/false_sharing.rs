@@ -25,6 +25,38 @@ pub const CHAPTER: &str = "false_sharing";
 pub const THREADS: usize = 2;
 
 // ---------------------------------------------------------------------------------------
+// What moving a line costs: a turn passed back and forth.
+
+/// Round trips in one round of the `handoff` group.
+pub const HANDOFFS: usize = 10_000;
+
+// ANCHOR: handoff
+/// Worker `t`'s part of a round of ping-pong: [`HANDOFFS`] times, wait until the turn is
+/// its own (the value's parity), then pass it on. Each pass is one write to a line the
+/// other core reads next, so one round trip is the line going from core to core twice.
+pub fn pass_the_turn(turn: &AtomicU64, t: u64) -> u64 {
+    for _ in 0..HANDOFFS {
+        let mut spins = 0u32;
+        let v = loop {
+            let v = turn.load(Ordering::Acquire);
+            if v % 2 == t {
+                break v;
+            }
+            spins += 1;
+            if spins < 1 << 16 {
+                std::hint::spin_loop();
+            } else {
+                // The other worker is not running (the machine is busy): let it.
+                std::thread::yield_now();
+            }
+        };
+        turn.store(v + 1, Ordering::Release);
+    }
+    0
+}
+// ANCHOR_END: handoff
+
+// ---------------------------------------------------------------------------------------
 // Counters.
 
 /// The values each worker of the `counters` group adds up: 2,048 of them (16 KiB, in its
@@ -277,6 +309,18 @@ pub fn cases<R: Runner>(r: &mut R) {
     g.case("empty", None, || idle.round());
     g.finish();
     drop(idle);
+
+    // The latency of a cache line moving between the two cores.
+    let mut g = r.group("handoff");
+    g.slow();
+    g.throughput(Throughput::Elements(HANDOFFS as u64));
+    let crew = LazyCell::new(|| {
+        let turn = Arc::new(CachePadded::new(AtomicU64::new(0)));
+        Crew::sharing(&turn, THREADS, |turn, t| pass_the_turn(turn, t as u64))
+    });
+    g.case("ping_pong", None, || crew.round());
+    g.finish();
+    drop(crew);
 
     let mut g = r.group("counters");
     g.slow();
@@ -542,6 +586,16 @@ mod tests {
         }
         assert_eq!(from_shards, expected);
         assert_eq!(shared.into_inner().unwrap(), expected);
+    }
+
+    #[test]
+    fn two_workers_pass_the_turn_back_and_forth() {
+        let turn = AtomicU64::new(0);
+        std::thread::scope(|s| {
+            s.spawn(|| pass_the_turn(&turn, 1));
+            pass_the_turn(&turn, 0);
+        });
+        assert_eq!(turn.into_inner(), 2 * HANDOFFS as u64);
     }
 
     #[test]
