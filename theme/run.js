@@ -83,7 +83,7 @@
       if (normalize(codes[i].textContent) !== normalize(block.text)) {
         mismatch("rust block " + i + " is not the one the harness plans");
       } else if (block.kind === "run") {
-        controls(codes[i], i, config, runner, plan.run_seconds);
+        controls(codes[i], i, block.full, config, runner, plan.run_seconds);
         buttons += 1;
       }
     });
@@ -105,12 +105,12 @@
     return b;
   }
 
-  function controls(code, index, config, runner, seconds) {
+  function controls(code, index, full, config, runner, seconds) {
     const pre = code.parentElement;
     const bar = document.createElement("div");
     bar.className = "runner-bar";
     const run = button("Run", "Compile and run this block on your machine (limit " + seconds + " s)");
-    const edit = button("Edit", "Edit this block, hidden lines included, before running it");
+    const edit = button("Edit", "Edit this block, with the rest of its program, before running it");
     const reset = button("Reset", "Back to the block as the book shows it");
     reset.hidden = true;
     const output = document.createElement("pre");
@@ -123,7 +123,8 @@
       editor = document.createElement("textarea");
       editor.className = "runner-editor";
       editor.spellcheck = false;
-      editor.value = code.textContent.replace(/\n$/, "");
+      // The whole program: a block that shows an excerpt of a file is edited in its file.
+      editor.value = full;
       editor.rows = Math.min(40, editor.value.split("\n").length + 1);
       pre.after(editor);
       pre.hidden = true;

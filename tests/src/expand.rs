@@ -7,7 +7,9 @@
 //! 1. [`expand_includes`] expands `{{#include}}`, `{{#rustdoc_include}}`, `{{#playground}}` and
 //!    `{{#title}}` exactly as mdBook 0.4.52's `links` preprocessor does (same link syntax, same
 //!    line ranges, same anchor rules), except that a missing file or anchor is an error: mdBook
-//!    logs it and renders an empty block, which would leave a chapter silently untested;
+//!    logs it and renders an empty block, which would leave a chapter silently untested; and
+//!    that part of a `.rs` file included with `{{#include}}` is tested in its whole file, as
+//!    `{{#rustdoc_include}}` would show it (the page shows the excerpt alone);
 //! 2. [`rust_blocks`] finds every fenced block whose first info token is `rust`, also inside
 //!    mdbook-admonish fences, remembering the line of the chapter it starts on;
 //! 3. [`plan_block`] checks its tags and decides how it is tested: skeptic runs it (with a
@@ -342,6 +344,9 @@ pub struct Expanded {
     /// `origin[i]` is the 1-based line of the original chapter that line `i` (0-based) of `text`
     /// comes from; every line of an included file maps to the line of its `{{#include}}`.
     pub origin: Vec<usize>,
+    /// `off_page[i]`: line `i` is compiled but not on the page (the rest of a Rust file whose
+    /// excerpt a `{{#include}}` shows). Lines past the end are on the page.
+    pub off_page: Vec<bool>,
 }
 
 /// Expands every link of `text` (a chapter in directory `dir`) as mdBook's `replace_all` does,
@@ -363,6 +368,7 @@ fn replace_all(
     let mut out = Expanded {
         text: String::with_capacity(s.len()),
         origin: vec![1],
+        off_page: vec![false],
     };
     let mut line = 1;
     let mut copied_to = 0;
@@ -373,6 +379,7 @@ fn replace_all(
             if c == '\n' {
                 *line += 1;
                 out.origin.push(*line);
+                out.off_page.push(false);
             }
         }
     };
@@ -389,12 +396,12 @@ fn replace_all(
             Some(path) if depth < MAX_INCLUDE_DEPTH => {
                 let included = dir.join(path);
                 let included_dir = included.parent().unwrap_or(dir);
-                replace_all(&content, included_dir, depth + 1, read)
-                    .map_err(|e| Error {
+                replace_all(&content, included_dir, depth + 1, read).map_err(|e| {
+                    Error {
                         line: at,
                         message: format!("in {path}, line {}: {}", e.line, e.message),
-                    })?
-                    .text
+                    }
+                })?
             }
             Some(path) => {
                 return Err(Error {
@@ -405,12 +412,31 @@ fn replace_all(
                     ),
                 });
             }
-            None => content,
+            None => Expanded {
+                off_page: vec![false; content.matches('\n').count() + 1],
+                origin: Vec::new(),
+                text: content,
+            },
         };
-        for c in content.chars() {
-            out.text.push(c);
-            if c == '\n' {
+        // The lines that `render_link` hid behind `# ` to test a Rust excerpt in its file are
+        // not on the page (mdBook's `include` shows the excerpt alone).
+        let hides = matches!(kind, LinkKind::Include(path, _) if is_rust(path));
+        let starts_line = out.text.is_empty() || out.text.ends_with('\n');
+        for (i, piece) in content.text.split('\n').enumerate() {
+            if i > 0 {
+                out.text.push('\n');
                 out.origin.push(at);
+                out.off_page.push(false);
+            }
+            out.text.push_str(piece);
+            let off = content.off_page.get(i).copied().unwrap_or(false)
+                || (hides && piece.starts_with("# "));
+            if let Some(last) = out.off_page.last_mut() {
+                // The first piece continues the current line: off the page only if it is all
+                // of that line.
+                if i > 0 || starts_line {
+                    *last = off;
+                }
             }
         }
         line += link.text.matches('\n').count();
@@ -418,6 +444,11 @@ fn replace_all(
     }
     push_literal(&mut out, &mut line, &s[copied_to..]);
     Ok(out)
+}
+
+/// Whether an included file is Rust source, tested in its whole file (see [`render_link`]).
+fn is_rust(path: &str) -> bool {
+    path.ends_with(".rs")
 }
 
 /// mdBook's `Link::render_with_path`, with anchor problems turned into errors.
@@ -442,6 +473,18 @@ fn render_link(
         // The link without its backslash.
         LinkKind::Escaped => Ok(link.text[1..].to_owned()),
         LinkKind::Title => Ok(String::new()),
+        // This book's one departure from mdBook: part of a Rust file, included with
+        // `{{#include}}`, is tested the way `{{#rustdoc_include}}` would show it, the selected
+        // lines in their whole file, so that it compiles with the file's imports and helpers.
+        // The page shows only the excerpt: a `rustdoc_include` carries the whole file as hidden
+        // lines into the page, once per block, and into the search index with it.
+        LinkKind::Include(path, Selection::Lines { start, end }) if is_rust(path) => {
+            Ok(take_rustdoc_include_lines(&read_file(path)?, *start, *end))
+        }
+        LinkKind::Include(path, Selection::Anchor(anchor)) if is_rust(path) => {
+            take_rustdoc_include_anchored_lines(&read_file(path)?, anchor)
+                .map_err(|e| anchor_error(path, anchor, e))
+        }
         LinkKind::Include(path, Selection::Lines { start, end }) => {
             Ok(take_lines(&read_file(path)?, *start, *end))
         }
@@ -481,6 +524,8 @@ pub struct Block {
     pub fence: String,
     pub info: String,
     pub body: Vec<String>,
+    /// `off_page[i]`: line `i` of the body is compiled but not shown (see [`Expanded`]).
+    pub off_page: Vec<bool>,
     /// Inside a collapsed Solution admonition (`admonish success title="Solution"`).
     pub solution: bool,
     /// Inside an Exercise admonition (`admonish question title="Exercise…"`): the code the
@@ -532,13 +577,14 @@ pub fn info_tokens(info: &str) -> Vec<&str> {
 /// as markdown. Other fences are opaque: a ```` ```rust ```` line inside a ```` ````markdown ````
 /// block is shown to the reader as text, not run.
 pub fn rust_blocks(expanded: &Expanded) -> Result<Vec<Block>, Error> {
-    let lines: Vec<(usize, String)> = expanded
+    let lines: Vec<Line> = expanded
         .text
         .split('\n')
         .enumerate()
-        .map(|(i, line)| {
-            let origin = expanded.origin.get(i).copied().unwrap_or(0);
-            (origin, line.strip_suffix('\r').unwrap_or(line).to_owned())
+        .map(|(i, line)| Line {
+            origin: expanded.origin.get(i).copied().unwrap_or(0),
+            text: line.strip_suffix('\r').unwrap_or(line).to_owned(),
+            off_page: expanded.off_page.get(i).copied().unwrap_or(false),
         })
         .collect();
     let mut blocks = Vec::new();
@@ -569,21 +615,28 @@ struct Inside {
     exercise: bool,
 }
 
+/// A line of an expanded chapter: where it came from, and whether the page shows it.
+struct Line {
+    origin: usize,
+    text: String,
+    off_page: bool,
+}
+
 fn scan_fences(
-    lines: &[(usize, String)],
+    lines: &[Line],
     inside: Inside,
     blocks: &mut Vec<Block>,
 ) -> Result<(), Error> {
     let mut i = 0;
     while i < lines.len() {
-        let (line, text) = &lines[i];
-        let Some(fence) = opening_fence(text) else {
+        let line = &lines[i].origin;
+        let Some(fence) = opening_fence(&lines[i].text) else {
             i += 1;
             continue;
         };
         let close = lines[i + 1..]
             .iter()
-            .position(|(_, text)| closes(text, &fence))
+            .position(|l| closes(&l.text, &fence))
             .map(|n| i + 1 + n)
             .ok_or_else(|| Error {
                 line: *line,
@@ -593,11 +646,14 @@ fn scan_fences(
                 ),
             })?;
         // CommonMark removes the fence's own indentation from each line of the body.
-        let body: Vec<(usize, String)> = lines[i + 1..close]
+        let body: Vec<Line> = lines[i + 1..close]
             .iter()
-            .map(|(n, text)| {
-                let strip = text.len() - text.trim_start_matches(' ').len();
-                (*n, text[strip.min(fence.indent)..].to_owned())
+            .map(|l| {
+                let strip = l.text.len() - l.text.trim_start_matches(' ').len();
+                Line {
+                    text: l.text[strip.min(fence.indent)..].to_owned(),
+                    ..*l
+                }
             })
             .collect();
         match info_tokens(&fence.info).first().copied() {
@@ -605,7 +661,8 @@ fn scan_fences(
                 line: *line,
                 fence: fence.marker.to_string().repeat(fence.len),
                 info: fence.info.clone(),
-                body: body.into_iter().map(|(_, text)| text).collect(),
+                off_page: body.iter().map(|l| l.off_page).collect(),
+                body: body.into_iter().map(|l| l.text).collect(),
                 solution: inside.solution,
                 exercise: inside.exercise,
             }),
@@ -1191,6 +1248,7 @@ pub fn template_names(markdown: &str) -> Vec<String> {
     let expanded = Expanded {
         text: markdown.to_owned(),
         origin: Vec::new(),
+        off_page: Vec::new(),
     };
     rust_blocks(&expanded)
         .unwrap_or_default()

@@ -51,7 +51,7 @@ fn outer() {}
 fn after() {}";
 
 fn code_files() -> Files {
-    Files::new(&[("book/code/lib.rs", CODE)])
+    Files::new(&[("book/code/lib.rs", CODE), ("book/code/lib.txt", CODE)])
 }
 
 fn lines(s: &str) -> Vec<String> {
@@ -61,11 +61,11 @@ fn lines(s: &str) -> Vec<String> {
 #[test]
 fn anchor_takes_its_lines_and_drops_nested_anchor_markers() {
     let out = code_files()
-        .expand("{{#include ../../code/lib.rs:all}}")
+        .expand("{{#include ../../code/lib.txt:all}}")
         .unwrap();
     assert_eq!(out.text, "use std::fmt;\nfn inner() {}\nfn outer() {}");
     let out = code_files()
-        .expand("{{#include ../../code/lib.rs:inner}}")
+        .expand("{{#include ../../code/lib.txt:inner}}")
         .unwrap();
     assert_eq!(out.text, "fn inner() {}");
 }
@@ -84,12 +84,12 @@ fn anchor_markers_follow_mdbook_regex() {
 #[test]
 fn missing_or_unclosed_anchor_is_an_error_with_the_chapter_line() {
     let error = code_files()
-        .expand("intro\n\n```rust\n{{#include ../../code/lib.rs:table_test}}\n```\n")
+        .expand("intro\n\n```rust\n{{#include ../../code/lib.txt:table_test}}\n```\n")
         .unwrap_err();
     assert_eq!(error.line, 4);
     assert_eq!(
         error.message,
-        "anchor \"table_test\" not found in ../../code/lib.rs"
+        "anchor \"table_test\" not found in ../../code/lib.txt"
     );
 
     let mut files = Files::new(&[("book/code/open.rs", "// ANCHOR: open\nfn f() {}\n")]);
@@ -184,6 +184,50 @@ fn each_line_range_form_includes_the_right_lines() {
 }
 
 #[test]
+fn include_of_rust_is_tested_in_its_whole_file() {
+    // The page shows the excerpt alone (mdBook's `include`); the test sees what a
+    // `rustdoc_include` would have shown, so that the excerpt compiles with its file.
+    let mut files = code_files();
+    let include = files
+        .expand("{{#include ../../code/lib.rs:inner}}")
+        .unwrap();
+    let rustdoc = files
+        .expand("{{#rustdoc_include ../../code/lib.rs:inner}}")
+        .unwrap();
+    assert_eq!(include.text, rustdoc.text);
+    assert_eq!(include.origin, rustdoc.origin);
+    // ...but only the excerpt is on the page: what the Run button compares with the page.
+    assert_eq!(include.off_page, [true, false, true, true]);
+    assert!(!rustdoc.off_page.contains(&true));
+    assert_eq!(
+        files
+            .expand("{{#include ../../code/lib.rs:2:3}}")
+            .unwrap()
+            .text,
+        files
+            .expand("{{#rustdoc_include ../../code/lib.rs:2:3}}")
+            .unwrap()
+            .text
+    );
+    // In a block, the flags follow the body's lines.
+    let chapter = "x\n\n```rust\n{{#include ../../code/lib.rs:inner}}\n```\n";
+    let blocks = rust_blocks(&files.expand(chapter).unwrap()).unwrap();
+    assert_eq!(blocks[0].off_page, [true, false, true, true]);
+    // Other files are included as mdBook includes them.
+    let mut files = Files::new(&[(
+        "book/code/a.toml",
+        "# ANCHOR: x\nk = 1\n# ANCHOR_END: x\nj = 2\n",
+    )]);
+    assert_eq!(
+        files
+            .expand("{{#include ../../code/a.toml:x}}")
+            .unwrap()
+            .text,
+        "k = 1"
+    );
+}
+
+#[test]
 fn rustdoc_include_hides_the_other_lines() {
     let mut files = code_files();
     let out = files
@@ -208,11 +252,11 @@ fn rustdoc_include_hides_the_other_lines() {
 fn escaped_link_is_left_as_text() {
     let mut files = code_files();
     let out = files
-        .expand("write \\{{#include ../../code/lib.rs:nope}} to include")
+        .expand("write \\{{#include ../../code/lib.txt:nope}} to include")
         .unwrap();
     assert_eq!(
         out.text,
-        "write {{#include ../../code/lib.rs:nope}} to include"
+        "write {{#include ../../code/lib.txt:nope}} to include"
     );
     assert!(files.read.is_empty(), "an escaped link reads no file");
 }
@@ -226,7 +270,7 @@ fn unknown_links_and_titles_are_handled_like_mdbook() {
     );
     assert_eq!(
         files
-            .expand("{{ #include ../../code/lib.rs:inner }}")
+            .expand("{{ #include ../../code/lib.txt:inner }}")
             .unwrap()
             .text,
         "fn inner() {}"
@@ -249,21 +293,24 @@ fn includes_nest_relative_to_the_included_file() {
     let mut files = Files::new(&[
         (
             "book/src/parts/a.md",
-            "A:\n{{#include ../../code/lib.rs:inner}}",
+            "A:\n{{#include ../../code/lib.txt:inner}}",
         ),
-        ("book/code/lib.rs", CODE),
+        ("book/code/lib.txt", CODE),
     ]);
     let out = files.expand("{{#include ../parts/a.md}}").unwrap();
     assert_eq!(out.text, "A:\nfn inner() {}");
     let mut files = Files::new(&[
-        ("book/src/parts/a.md", "{{#include ../../code/lib.rs:nope}}"),
-        ("book/code/lib.rs", CODE),
+        (
+            "book/src/parts/a.md",
+            "{{#include ../../code/lib.txt:nope}}",
+        ),
+        ("book/code/lib.txt", CODE),
     ]);
     let error = files.expand("x\n{{#include ../parts/a.md}}").unwrap_err();
     assert_eq!(error.line, 2);
     assert_eq!(
         error.message,
-        "in ../parts/a.md, line 1: anchor \"nope\" not found in ../../code/lib.rs"
+        "in ../parts/a.md, line 1: anchor \"nope\" not found in ../../code/lib.txt"
     );
 }
 
@@ -345,6 +392,7 @@ fn unclosed_fence_is_an_error() {
     let expanded = Expanded {
         text: "a\n```rust\nfn f() {}\n".to_owned(),
         origin: vec![1, 2, 3, 4],
+        off_page: Vec::new(),
     };
     let error = rust_blocks(&expanded).unwrap_err();
     assert_eq!(error.line, 2);
@@ -355,6 +403,7 @@ fn unexpanded(chapter: &str) -> Expanded {
     Expanded {
         text: chapter.to_owned(),
         origin: (1..=chapter.lines().count() + 1).collect(),
+        off_page: Vec::new(),
     }
 }
 
@@ -364,6 +413,7 @@ fn block(info: &str, body: &str) -> Block {
         fence: "```".into(),
         info: info.into(),
         body: lines(body),
+        off_page: Vec::new(),
         solution: false,
         exercise: false,
     }

@@ -326,6 +326,9 @@ pub struct PageBlock {
     /// The block as the page shows it (hidden lines included, without their `# `), so that the
     /// page can check that its n-th rust block is this one.
     pub text: String,
+    /// The program's lines as the reader edits them: the block with the rest of its file, when
+    /// it shows an excerpt of one (without their `# `).
+    pub full: String,
     block: expand::Block,
 }
 
@@ -385,13 +388,24 @@ pub fn plan_chapter(
                     expand::Kind::CompileFail => "compile_fail",
                 },
             };
-            let text = block
+            let on_page = |i: &usize| !block.off_page.get(*i).copied().unwrap_or(false);
+            let text = (0..block.body.len())
+                .filter(on_page)
+                .map(|i| expand::unhide(&block.body[i]))
+                .collect::<Vec<_>>()
+                .join("\n");
+            let full = block
                 .body
                 .iter()
                 .map(|line| expand::unhide(line))
                 .collect::<Vec<_>>()
                 .join("\n");
-            Ok(PageBlock { kind, text, block })
+            Ok(PageBlock {
+                kind,
+                text,
+                full,
+                block,
+            })
         })
         .collect()
 }
@@ -420,6 +434,7 @@ pub fn program(
     let edited = match code {
         Some(code) => expand::Block {
             body: code.lines().map(str::to_owned).collect(),
+            off_page: Vec::new(),
             ..block.block.clone()
         },
         None => block.block.clone(),
@@ -451,6 +466,7 @@ fn template_body(templates: &str, name: &str) -> std::result::Result<String, Str
     let expanded = expand::Expanded {
         text: templates.to_owned(),
         origin: vec![0; templates.lines().count() + 1],
+        off_page: Vec::new(),
     };
     let blocks = expand::rust_blocks(&expanded).map_err(|e| e.message)?;
     blocks
@@ -652,7 +668,7 @@ impl Shared {
             "/plan" => {
                 let list: Vec<Value> = blocks
                     .iter()
-                    .map(|b| json!({ "kind": b.kind, "text": b.text }))
+                    .map(|b| json!({ "kind": b.kind, "text": b.text, "full": b.full }))
                     .collect();
                 let body = json!({
                     "blocks": list,
