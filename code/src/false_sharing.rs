@@ -174,7 +174,7 @@ impl<const SHARDS: usize> Sharded<SHARDS> {
     }
 
     pub fn increment(&self, key: u64) {
-        // The top bits of the hash pick the shard: the map inside uses the low bits (its
+        // Bits 32 and up of the hash pick the shard: the map inside uses the low bits (its
         // buckets) and the top seven (its control bytes) of its own hash of the key.
         let hash = FxBuild::default().hash_one(key);
         let shard = (hash >> 32) as usize % SHARDS;
@@ -190,8 +190,9 @@ impl<const SHARDS: usize> Default for Sharded<SHARDS> {
 }
 
 // ANCHOR: per_thread_map
-/// Each worker counts into a map of its own (kept from round to round, emptied but not
-/// freed) and adds its counts to the shared map under one lock, once per round.
+/// Each worker counts into a map of its own and adds its counts to the shared map under one
+/// lock, once per round. The local map keeps its keys from round to round (their counts go
+/// back to zero), as every map here does, so that in every row an increment finds its key.
 pub fn count_per_thread(
     shared: &Mutex<FxHashMap<u64, u64>>,
     local: &Mutex<FxHashMap<u64, u64>>,
@@ -204,11 +205,31 @@ pub fn count_per_thread(
         *local.entry(k).or_insert(0) += 1;
     }
     let mut shared = shared.lock().unwrap();
-    for (k, n) in local.drain() {
-        *shared.entry(k).or_insert(0) += n;
+    for (&k, n) in local.iter_mut() {
+        *shared.entry(k).or_insert(0) += std::mem::take(n);
     }
 }
 // ANCHOR_END: per_thread_map
+
+// ANCHOR: rayon_fold
+/// The same count as a rayon job: `fold` gives each piece of the work a map of its own,
+/// `reduce` merges them. No state outlives the call: every map starts empty.
+pub fn count_rayon(keys: &[u64]) -> FxHashMap<u64, u64> {
+    use rayon::prelude::*;
+    keys.par_iter()
+        .fold(FxHashMap::default, |mut counts, &k| {
+            *counts.entry(k).or_insert(0) += 1;
+            counts
+        })
+        .reduce(FxHashMap::default, |a, b| {
+            let (mut a, b) = if a.len() < b.len() { (b, a) } else { (a, b) };
+            for (k, n) in b {
+                *a.entry(k).or_insert(0) += n;
+            }
+            a
+        })
+}
+// ANCHOR_END: rayon_fold
 
 /// The keys of the workers of one crew.
 struct Keys([Vec<u64>; THREADS]);
@@ -231,8 +252,8 @@ where
 /// Values summed in one round of the `scaling` group, whatever their source: 16 Mi `u64`,
 /// 128 MiB.
 pub const SCALING_VALUES: usize = 16 << 20;
-/// The buffer each worker sums again and again for the `cache` rows: 128 KiB, inside the
-/// L2 cache of each core.
+/// The buffer each worker sums again and again for the `cache` rows, and mixes for the
+/// `compute` rows: 128 KiB, in the L2 cache of each core (not the L1).
 pub const CACHED_VALUES: usize = 16 << 10;
 /// Values each round of the `compute` rows mixes: a sixteenth as many, each through
 /// [`MIX_ROUNDS`] rounds of arithmetic.
@@ -249,8 +270,8 @@ pub fn sum_part(values: &[u64], part: usize, parts: usize) -> u64 {
 
 // ANCHOR: mix
 /// The computation of the `compute` rows: every value goes through rounds of multiply and
-/// xor-shift (splitmix64's finalizer), which depend on each other; the data is a small
-/// buffer in the L1 cache, so that the work is arithmetic, not memory.
+/// xor-shift (splitmix64's finalizer), which depend on each other, so that the work is
+/// arithmetic (the compiler vectorizes it over the values), not memory.
 pub fn mix(mut v: u64) -> u64 {
     for _ in 0..MIX_ROUNDS {
         v ^= v >> 30;
@@ -311,8 +332,11 @@ pub fn cases<R: Runner>(r: &mut R) {
     let mut g = r.group("round");
     let idle = LazyCell::new(|| Crew::start((0..THREADS).map(|_| || 0)));
     g.case("empty", None, || idle.round());
-    g.finish();
     drop(idle);
+    let alone = LazyCell::new(|| Crew::start([|| 0]));
+    g.case("empty_one_worker", None, || alone.round());
+    g.finish();
+    drop(alone);
 
     // The latency of a cache line moving between the two cores.
     let mut g = r.group("handoff");
@@ -394,7 +418,7 @@ pub fn cases<R: Runner>(r: &mut R) {
     g.throughput(Throughput::Elements((THREADS * MAP_OPS) as u64));
     {
         type Map = Mutex<FxHashMap<u64, u64>>;
-        let crews: [(&str, StartCrew); 6] = [
+        let crews: [(&str, StartCrew); 5] = [
             (
                 "one_mutex",
                 Box::new(|| {
@@ -416,7 +440,10 @@ pub fn cases<R: Runner>(r: &mut R) {
             (
                 "dashmap",
                 Box::new(|| {
-                    let map: DashMap<u64, u64, FxBuild> = DashMap::default();
+                    // As many shards as `sharded_16` (by default, four per CPU rounded up to
+                    // a power of two: eight here).
+                    let map: DashMap<u64, u64, FxBuild> =
+                        DashMap::with_hasher_and_shard_amount(FxBuild::default(), 16);
                     map_crew(map, |m, _, keys| {
                         for &k in keys {
                             *m.entry(k).or_insert(0) += 1;
@@ -427,18 +454,8 @@ pub fn cases<R: Runner>(r: &mut R) {
             (
                 "per_thread",
                 Box::new(|| {
-                    // Each worker's map in lines of its own: see `per_thread_unpadded`.
+                    // Each worker's map in lines of its own.
                     let locals: [CachePadded<Map>; THREADS] = Default::default();
-                    map_crew((Map::default(), locals), |(shared, locals), t, keys| {
-                        count_per_thread(shared, &locals[t], keys)
-                    })
-                }),
-            ),
-            (
-                "per_thread_unpadded",
-                Box::new(|| {
-                    // The two workers' maps side by side: their headers share a line.
-                    let locals: [Map; THREADS] = Default::default();
                     map_crew((Map::default(), locals), |(shared, locals), t, keys| {
                         count_per_thread(shared, &locals[t], keys)
                     })
@@ -466,7 +483,21 @@ pub fn cases<R: Runner>(r: &mut R) {
             g.case(name, None, || crew.round());
         }
     }
+    // The job done by rayon, on a pool of two threads started outside the timed calls; the
+    // result map is freed outside them too.
+    let rayon_input = LazyCell::new(|| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(THREADS)
+            .build()
+            .expect("a rayon pool");
+        (pool, (0..THREADS).flat_map(keys).collect::<Vec<u64>>())
+    });
+    g.case_with_large_drop("rayon_fold", None, || {
+        let (pool, keys) = &*rayon_input;
+        pool.install(|| count_rayon(black_box(keys)))
+    });
     g.finish();
+    drop(rayon_input);
 
     let mut g = r.group("scaling");
     g.slow();
@@ -506,7 +537,7 @@ pub fn check_worker_counters<C: Sync>(
     slot: for<'a> fn(&'a C, usize) -> &'a AtomicU64,
     total: fn(&C) -> u64,
 ) {
-    for workers in [1, 2, 3, 8] {
+    for workers in [1, 2, 3, 8, 17] {
         let counters = new(workers);
         let lines: Vec<usize> = (0..workers)
             .map(|w| std::ptr::from_ref(slot(&counters, w)).addr() / 64)
@@ -590,6 +621,7 @@ mod tests {
         }
         assert_eq!(from_shards, expected);
         assert_eq!(shared.into_inner().unwrap(), expected);
+        assert_eq!(count_rayon(&keys.concat()), expected);
     }
 
     #[test]

@@ -211,6 +211,41 @@ impl Drop for Crew {
 // ANCHOR_END: crew
 
 // ---------------------------------------------------------------------------------------
+// Go's `defer mu.Unlock()`: the guard.
+
+// ANCHOR: defer
+/// The guard unlocks when it goes out of scope, as Go's `defer mu.Unlock()` does when the
+/// function returns, and on every path out, a panic included.
+#[inline(never)]
+pub fn add_guard_scope(counter: &Mutex<u64>, n: u64) {
+    let mut count = counter.lock().unwrap();
+    *count += n;
+} // `count` is dropped here: the unlock
+
+/// The same, unlocked by hand where the work ends, as Go code without `defer` does.
+#[inline(never)]
+pub fn add_explicit_drop(counter: &Mutex<u64>, n: u64) {
+    let mut count = counter.lock().unwrap();
+    *count += n;
+    drop(count);
+}
+// ANCHOR_END: defer
+
+// ANCHOR: scopeguard
+/// Cleanups that are not a guard of their own: `scopeguard::defer!` runs its block when the
+/// scope ends, however it ends. Here, a scratch file is removed even if writing it fails.
+pub fn with_scratch_file(name: &str, contents: &[u8]) -> io::Result<u64> {
+    let path =
+        std::env::temp_dir().join(format!("workshop-{}-{name}", std::process::id()));
+    std::fs::write(&path, contents)?;
+    scopeguard::defer! {
+        let _ = std::fs::remove_file(&path);
+    }
+    Ok(std::fs::metadata(&path)?.len())
+}
+// ANCHOR_END: scopeguard
+
+// ---------------------------------------------------------------------------------------
 // Slow I/O under a lock.
 
 // ANCHOR: slow_io
@@ -1023,6 +1058,17 @@ pub fn cases<R: Runner>(r: &mut R) {
     }
     g.finish();
 
+    // One thread, no contention: what the guard's unlock costs against a `drop` by hand.
+    let mut g = r.group("defer");
+    let counter = Mutex::new(0u64);
+    g.case("guard_scope", None, || {
+        add_guard_scope(black_box(&counter), 1)
+    });
+    g.case("explicit_drop", None, || {
+        add_explicit_drop(black_box(&counter), 1)
+    });
+    g.finish();
+
     // Events from every worker into one log.
     let mut g = r.group("collect_events");
     g.slow();
@@ -1044,6 +1090,19 @@ pub fn cases<R: Runner>(r: &mut R) {
 mod tests {
     use super::*;
     use std::time::Instant;
+
+    #[test]
+    fn the_guard_and_the_drop_unlock_alike_and_the_scratch_file_goes() {
+        let counter = Mutex::new(0);
+        add_guard_scope(&counter, 2);
+        add_explicit_drop(&counter, 3);
+        assert_eq!(*counter.try_lock().expect("unlocked after both"), 5);
+
+        assert_eq!(with_scratch_file("defer-test", b"12345").unwrap(), 5);
+        let path = std::env::temp_dir()
+            .join(format!("workshop-{}-defer-test", std::process::id()));
+        assert!(!path.exists(), "defer! removed the scratch file");
+    }
 
     #[test]
     fn a_round_runs_every_worker_once_and_sums_their_results() {
