@@ -213,10 +213,12 @@ pub fn count_per_thread(
 
 // ANCHOR: rayon_fold
 /// The same count as a rayon job: `fold` gives each piece of the work a map of its own,
-/// `reduce` merges them. No state outlives the call: every map starts empty.
-pub fn count_rayon(keys: &[u64]) -> FxHashMap<u64, u64> {
+/// `reduce` merges them. No state outlives the call: every map starts empty. `min_piece`
+/// is the fewest keys rayon may give a piece (1: as it sees fit).
+pub fn count_rayon(keys: &[u64], min_piece: usize) -> FxHashMap<u64, u64> {
     use rayon::prelude::*;
     keys.par_iter()
+        .with_min_len(min_piece)
         .fold(FxHashMap::default, |mut counts, &k| {
             *counts.entry(k).or_insert(0) += 1;
             counts
@@ -494,7 +496,12 @@ pub fn cases<R: Runner>(r: &mut R) {
     });
     g.case_with_large_drop("rayon_fold", None, || {
         let (pool, keys) = &*rayon_input;
-        pool.install(|| count_rayon(black_box(keys)))
+        pool.install(|| count_rayon(black_box(keys), 1))
+    });
+    // The same with one piece per thread: one map per thread, one merge.
+    g.case_with_large_drop("rayon_fold_halves", None, || {
+        let (pool, keys) = &*rayon_input;
+        pool.install(|| count_rayon(black_box(keys), keys.len() / THREADS))
     });
     g.finish();
     drop(rayon_input);
@@ -621,7 +628,8 @@ mod tests {
         }
         assert_eq!(from_shards, expected);
         assert_eq!(shared.into_inner().unwrap(), expected);
-        assert_eq!(count_rayon(&keys.concat()), expected);
+        assert_eq!(count_rayon(&keys.concat(), 1), expected);
+        assert_eq!(count_rayon(&keys.concat(), MAP_OPS), expected);
     }
 
     #[test]

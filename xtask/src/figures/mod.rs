@@ -21,6 +21,7 @@ use crate::bench::{Machine, git_state, iso8601_utc, machine};
 use crate::{Repo, Result, fail};
 
 pub mod allocators;
+pub mod asm;
 pub mod buffered_io;
 pub mod caches;
 pub mod claim_spread;
@@ -79,6 +80,11 @@ pub const FIGURE_SETS: &[FigureSet] = &[
         name: "buffered_io",
         about: "system calls of each way of writing and reading 100,000 records (strace -c)",
         run: buffered_io::run,
+    },
+    FigureSet {
+        name: "asm",
+        about: "machine code the chapters show, from the bench-profile build (cargo-show-asm)",
+        run: asm::run,
     },
     FigureSet {
         name: "caches",

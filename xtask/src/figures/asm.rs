@@ -1,0 +1,213 @@
+//! `cargo xtask figures asm`: machine code the chapters show, printed by cargo-show-asm
+//! (`cargo asm`) from the workshop library built with the bench profile, the build its
+//! benches measure. Writes `results/figures/asm.json` and `src/generated/figures/asm.md`
+//! (one anchor per listing, and one per pair of functions the text says compile alike).
+//!
+//! Why cargo-show-asm: it builds the crate with `--emit asm` through cargo, finds one
+//! function in the output by its Rust path and prints it alone, demangled; the alternative is
+//! `objdump` on a binary and a symbol search written here.
+
+use std::process::Command;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Stamp, anchored, output, write_generated, write_results};
+use crate::{Repo, Result, fail};
+
+const NAME: &str = "asm";
+
+/// (anchor, function as `cargo asm` names it, what it is).
+const LISTINGS: &[(&str, &str, &str)] = &[
+    (
+        "defer_guard_scope",
+        "workshop::locks::add_guard_scope",
+        "the guard dropped at the end of its scope",
+    ),
+    (
+        "defer_explicit_drop",
+        "workshop::locks::add_explicit_drop",
+        "the guard dropped by hand",
+    ),
+];
+
+/// (anchor, listing, listing): pairs whose code the text says is the same.
+const SAME: &[(&str, &str, &str)] =
+    &[("defer_same", "defer_guard_scope", "defer_explicit_drop")];
+
+#[derive(Serialize, Deserialize)]
+struct Results {
+    stamp: Stamp,
+    /// `cargo asm --version`.
+    tool: String,
+    listings: Vec<Listing>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Listing {
+    anchor: String,
+    function: String,
+    about: String,
+    /// The listing as `cargo asm --intel --simplify` prints it.
+    lines: Vec<String>,
+}
+
+pub fn run(repo: &Repo, stamp: &Stamp) -> Result {
+    let tool = tool_version()?;
+    let stamp = Stamp {
+        build: Some(crate::profile::build(repo, "bench")),
+        ..stamp.clone()
+    };
+    let mut listings = Vec::new();
+    for (anchor, function, about) in LISTINGS {
+        let mut cargo = repo.cargo();
+        cargo.args(["asm", "-p", "workshop", "--lib", "--profile", "bench"]);
+        cargo.args(["--intel", "--simplify", "--no-color", function]);
+        let out = output(&mut cargo, &format!("cargo asm {function}"))?;
+        let lines: Vec<String> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_owned)
+            .collect();
+        if lines.is_empty() {
+            return Err(fail(format!("cargo asm printed nothing for {function}")));
+        }
+        println!("{function}: {} lines", lines.len());
+        listings.push(Listing {
+            anchor: anchor.to_string(),
+            function: function.to_string(),
+            about: about.to_string(),
+            lines,
+        });
+    }
+    let results = Results {
+        stamp,
+        tool,
+        listings,
+    };
+    write_results(repo, NAME, &results)?;
+    write_generated(repo, NAME, &render(&results)?)
+}
+
+fn tool_version() -> Result<String> {
+    let out = Command::new("cargo").args(["asm", "--version"]).output();
+    match out {
+        Ok(out) if out.status.success() => {
+            Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+        }
+        _ => Err(fail(
+            "figures asm needs cargo-show-asm: cargo install cargo-show-asm --locked",
+        )),
+    }
+}
+
+/// A listing with its labels renamed in order of appearance (`.LBB1980_17` → `.L1`) and the
+/// function's own name line dropped, so that two functions compare by their instructions.
+fn normalized(lines: &[String]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    lines
+        .iter()
+        .skip(1)
+        .map(|line| {
+            line.split_inclusive(|c: char| {
+                !(c.is_ascii_alphanumeric() || "._$".contains(c))
+            })
+            .map(|piece| {
+                let word = piece.trim_end_matches(|c: char| {
+                    !(c.is_ascii_alphanumeric() || "._$".contains(c))
+                });
+                if word.starts_with(".L") {
+                    let n = match names.iter().position(|w| w == word) {
+                        Some(n) => n,
+                        None => {
+                            names.push(word.to_string());
+                            names.len() - 1
+                        }
+                    };
+                    format!(".L{n}{}", &piece[word.len()..])
+                } else {
+                    piece.to_string()
+                }
+            })
+            .collect()
+        })
+        .collect()
+}
+
+/// Instructions of a listing: lines that are neither labels nor directives.
+fn instructions(lines: &[String]) -> usize {
+    lines
+        .iter()
+        .skip(1)
+        .map(|l| l.trim())
+        .filter(|l| !l.is_empty() && !l.ends_with(':') && !l.starts_with('.'))
+        .count()
+}
+
+fn render(results: &Results) -> Result<String> {
+    let mut out = format!(
+        "<!-- Generated by `cargo xtask figures {NAME}` from results/figures/{NAME}.json \
+         ({}). Do not edit. -->\n\n",
+        results.tool
+    );
+    let find = |anchor: &str| {
+        results
+            .listings
+            .iter()
+            .find(|l| l.anchor == anchor)
+            .ok_or_else(|| fail(format!("figures asm: no listing {anchor}")))
+    };
+    for l in &results.listings {
+        let body = format!(
+            "`{}`, {}: {} instructions\n\n```x86asm\n{}\n```",
+            l.function,
+            l.about,
+            instructions(&l.lines),
+            l.lines.join("\n")
+        );
+        out.push_str(&anchored(&l.anchor, &body, &results.stamp));
+        out.push('\n');
+    }
+    for (anchor, a, b) in SAME {
+        let (a, b) = (find(a)?, find(b)?);
+        let same = normalized(&a.lines) == normalized(&b.lines);
+        let body = format!(
+            "| function | instructions |\n| :-- | --: |\n| `{}` | {} |\n| `{}` | {} |\n\n\
+             The two listings are {} once their labels are numbered in order.",
+            a.function,
+            instructions(&a.lines),
+            b.function,
+            instructions(&b.lines),
+            if same {
+                "identical"
+            } else {
+                "**not** identical"
+            }
+        );
+        out.push_str(&anchored(anchor, &body, &results.stamp));
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_are_renamed_in_order_and_instructions_counted() {
+        let a: Vec<String> =
+            ["f:", "\tjne .LBB12_3", "\tmov eax, 1", ".LBB12_3:", "\tret"]
+                .map(String::from)
+                .to_vec();
+        let b: Vec<String> =
+            ["g:", "\tjne .LBB40_7", "\tmov eax, 1", ".LBB40_7:", "\tret"]
+                .map(String::from)
+                .to_vec();
+        assert_eq!(normalized(&a), normalized(&b));
+        assert_eq!(normalized(&a)[0], "\tjne .L0");
+        assert_eq!(instructions(&a), 3);
+        let c: Vec<String> = ["h:", "\tjne .LBB1_3", "\tmov eax, 2", ".LBB1_3:", "\tret"]
+            .map(String::from)
+            .to_vec();
+        assert_ne!(normalized(&a), normalized(&c));
+    }
+}
