@@ -1,6 +1,6 @@
 //! `cargo xtask figures asm`: machine code the chapters show, printed by cargo-show-asm
-//! (`cargo asm`) from the workshop library built with the bench profile, the build its
-//! benches measure. Writes `results/figures/asm.json` and `src/generated/figures/asm.md`
+//! (`cargo asm`) from the workshop library built with the bench profile's settings (the
+//! `asm` profile of Cargo.toml, which inherits them), the build its benches measure. Writes `results/figures/asm.json` and `src/generated/figures/asm.md`
 //! (one anchor per listing, and one per pair of functions the text says compile alike).
 //!
 //! Why cargo-show-asm: it builds the crate with `--emit asm` through cargo, finds one
@@ -53,6 +53,7 @@ struct Listing {
 
 pub fn run(repo: &Repo, stamp: &Stamp) -> Result {
     let tool = tool_version()?;
+    // The `asm` profile inherits the bench profile and changes nothing.
     let stamp = Stamp {
         build: Some(crate::profile::build(repo, "bench")),
         ..stamp.clone()
@@ -60,7 +61,7 @@ pub fn run(repo: &Repo, stamp: &Stamp) -> Result {
     let mut listings = Vec::new();
     for (anchor, function, about) in LISTINGS {
         let mut cargo = repo.cargo();
-        cargo.args(["asm", "-p", "workshop", "--lib", "--profile", "bench"]);
+        cargo.args(["asm", "-p", "workshop", "--lib", "--profile", "asm"]);
         cargo.args(["--intel", "--simplify", "--no-color", function]);
         let out = output(&mut cargo, &format!("cargo asm {function}"))?;
         let lines: Vec<String> = String::from_utf8_lossy(&out.stdout)
