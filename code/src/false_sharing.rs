@@ -223,15 +223,51 @@ pub fn count_rayon(keys: &[u64], min_piece: usize) -> FxHashMap<u64, u64> {
             *counts.entry(k).or_insert(0) += 1;
             counts
         })
-        .reduce(FxHashMap::default, |a, b| {
-            let (mut a, b) = if a.len() < b.len() { (b, a) } else { (a, b) };
-            for (k, n) in b {
-                *a.entry(k).or_insert(0) += n;
-            }
-            a
-        })
+        .reduce(FxHashMap::default, merge_counts)
+}
+
+/// Adds the smaller map's counts into the larger.
+pub fn merge_counts(
+    a: FxHashMap<u64, u64>,
+    b: FxHashMap<u64, u64>,
+) -> FxHashMap<u64, u64> {
+    let (mut a, b) = if a.len() < b.len() { (b, a) } else { (a, b) };
+    for (k, n) in b {
+        *a.entry(k).or_insert(0) += n;
+    }
+    a
 }
 // ANCHOR_END: rayon_fold
+
+// ANCHOR: rayon_chunks
+/// The same job with one piece per thread, each counted by a plain loop into a map that
+/// stays in place: `fold` hands its map to the closure and takes it back for every key.
+pub fn count_rayon_chunks(keys: &[u64], pieces: usize) -> FxHashMap<u64, u64> {
+    use rayon::prelude::*;
+    keys.par_chunks(keys.len().div_ceil(pieces).max(1))
+        .map(count_keys_loop)
+        .reduce(FxHashMap::default, merge_counts)
+}
+
+#[inline(never)]
+pub fn count_keys_loop(keys: &[u64]) -> FxHashMap<u64, u64> {
+    let mut counts = FxHashMap::default();
+    for &k in keys {
+        *counts.entry(k).or_insert(0) += 1;
+    }
+    counts
+}
+
+/// `count_keys_loop` written with `Iterator::fold`, as the rayon version is: for the machine code
+/// (`cargo asm -p workshop --lib --profile asm workshop::false_sharing::count_keys_fold`).
+#[inline(never)]
+pub fn count_keys_fold(keys: &[u64]) -> FxHashMap<u64, u64> {
+    keys.iter().fold(FxHashMap::default(), |mut counts, &k| {
+        *counts.entry(k).or_insert(0) += 1;
+        counts
+    })
+}
+// ANCHOR_END: rayon_chunks
 
 /// The keys of the workers of one crew.
 struct Keys([Vec<u64>; THREADS]);
@@ -503,6 +539,10 @@ pub fn cases<R: Runner>(r: &mut R) {
         let (pool, keys) = &*rayon_input;
         pool.install(|| count_rayon(black_box(keys), keys.len() / THREADS))
     });
+    g.case_with_large_drop("rayon_chunks", None, || {
+        let (pool, keys) = &*rayon_input;
+        pool.install(|| count_rayon_chunks(black_box(keys), THREADS))
+    });
     g.finish();
     drop(rayon_input);
 
@@ -630,6 +670,8 @@ mod tests {
         assert_eq!(shared.into_inner().unwrap(), expected);
         assert_eq!(count_rayon(&keys.concat(), 1), expected);
         assert_eq!(count_rayon(&keys.concat(), MAP_OPS), expected);
+        assert_eq!(count_rayon_chunks(&keys.concat(), THREADS), expected);
+        assert_eq!(count_keys_fold(&keys.concat()), expected);
     }
 
     #[test]

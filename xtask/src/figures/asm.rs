@@ -28,7 +28,21 @@ const LISTINGS: &[(&str, &str, &str)] = &[
         "workshop::locks::add_explicit_drop",
         "the guard dropped by hand",
     ),
+    (
+        "count_keys_loop",
+        "workshop::false_sharing::count_keys_loop",
+        "counts by key with a `for` loop",
+    ),
+    (
+        "count_keys_fold",
+        "workshop::false_sharing::count_keys_fold",
+        "counts by key with `Iterator::fold`",
+    ),
 ];
+
+/// (anchor, listings): tables of what each listing does, side by side.
+const COMPARE: &[(&str, &[&str])] =
+    &[("count_keys", &["count_keys_loop", "count_keys_fold"])];
 
 /// (anchor, listing, listing): pairs whose code the text says is the same.
 const SAME: &[(&str, &str, &str)] =
@@ -68,8 +82,11 @@ pub fn run(repo: &Repo, stamp: &Stamp) -> Result {
             .lines()
             .map(str::to_owned)
             .collect();
-        if lines.is_empty() {
-            return Err(fail(format!("cargo asm printed nothing for {function}")));
+        if lines.is_empty() || lines.iter().any(|l| l.starts_with("Try one of those")) {
+            return Err(fail(format!(
+                "cargo asm found no single function {function}: {}",
+                lines.join(" / ")
+            )));
         }
         println!("{function}: {} lines", lines.len());
         listings.push(Listing {
@@ -133,6 +150,15 @@ fn normalized(lines: &[String]) -> Vec<String> {
         .collect()
 }
 
+/// Moves of 16 bytes between a register and the stack (`xmmword ptr [rsp …]`): a value too
+/// large for the general registers, kept in memory.
+fn stack_moves(lines: &[String]) -> usize {
+    lines
+        .iter()
+        .filter(|l| l.contains("xmmword ptr [rsp"))
+        .count()
+}
+
 /// Instructions of a listing: lines that are neither labels nor directives.
 fn instructions(lines: &[String]) -> usize {
     lines
@@ -165,6 +191,22 @@ fn render(results: &Results) -> Result<String> {
             l.lines.join("\n")
         );
         out.push_str(&anchored(&l.anchor, &body, &results.stamp));
+        out.push('\n');
+    }
+    for (anchor, names) in COMPARE {
+        let mut body = String::from(
+            "| function | instructions | 16-byte moves to or from the stack |\n| :-- | --: | --: |\n",
+        );
+        for name in *names {
+            let l = find(name)?;
+            body.push_str(&format!(
+                "| `{}` | {} | {} |\n",
+                l.function,
+                instructions(&l.lines),
+                stack_moves(&l.lines)
+            ));
+        }
+        out.push_str(&anchored(anchor, &body, &results.stamp));
         out.push('\n');
     }
     for (anchor, a, b) in SAME {
@@ -210,5 +252,13 @@ mod tests {
             .map(String::from)
             .to_vec();
         assert_ne!(normalized(&a), normalized(&c));
+        let moves: Vec<String> = [
+            "f:",
+            "\tmovaps xmmword ptr [rsp + 16], xmm0",
+            "\tmovaps xmm1, xmm0",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(stack_moves(&moves), 1);
     }
 }
