@@ -233,14 +233,15 @@ pub fn add_explicit_drop(counter: &Mutex<u64>, n: u64) {
 
 // ANCHOR: scopeguard
 /// Cleanups that are not a guard of their own: `scopeguard::defer!` runs its block when the
-/// scope ends, however it ends. Here, a scratch file is removed even if writing it fails.
+/// scope ends, however it ends. Here, a scratch file is removed even if writing it fails
+/// half-way.
 pub fn with_scratch_file(name: &str, contents: &[u8]) -> io::Result<u64> {
     let path =
         std::env::temp_dir().join(format!("workshop-{}-{name}", std::process::id()));
-    std::fs::write(&path, contents)?;
     scopeguard::defer! {
         let _ = std::fs::remove_file(&path);
     }
+    std::fs::write(&path, contents)?;
     Ok(std::fs::metadata(&path)?.len())
 }
 // ANCHOR_END: scopeguard

@@ -214,7 +214,9 @@ fn render(results: &Results) -> Result<String> {
         let same = normalized(&a.lines) == normalized(&b.lines);
         let body = format!(
             "| function | instructions |\n| :-- | --: |\n| `{}` | {} |\n| `{}` | {} |\n\n\
-             The two listings are {} once their labels are numbered in order.",
+             The two listings are {} once their labels are numbered in order (labels name \
+             jump targets and constants, such as the source location a panic reports: the \
+             same code may point at different ones).",
             a.function,
             instructions(&a.lines),
             b.function,
