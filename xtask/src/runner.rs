@@ -1303,6 +1303,29 @@ fn main() {
     }
 
     #[test]
+    fn an_excerpt_is_planned_as_the_page_shows_it_and_edited_whole() {
+        let dir = std::env::temp_dir()
+            .join(format!("xtask-runner-excerpt-{}", std::process::id()));
+        let (src, code) = (dir.join("src"), dir.join("code"));
+        fs::create_dir_all(&src).unwrap();
+        fs::create_dir_all(&code).unwrap();
+        fs::write(
+            code.join("m.rs"),
+            "use std::fmt;\n// ANCHOR: shown\nfn shown() {}\n// ANCHOR_END: shown\nfn main() {}\n",
+        )
+        .unwrap();
+        let chapter = src.join("ch.md");
+        fs::write(&chapter, "```rust\n{{#include ../code/m.rs:shown}}\n```\n").unwrap();
+        let blocks = plan_chapter(&src, &chapter).unwrap();
+        fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(blocks.len(), 1);
+        // What the page shows (mdBook's `include`): the excerpt alone...
+        assert_eq!(blocks[0].text, "fn shown() {}");
+        // ...and what the editor starts from: the program the harness compiles.
+        assert_eq!(blocks[0].full, "use std::fmt;\nfn shown() {}\nfn main() {}");
+    }
+
+    #[test]
     fn plans_and_runs_blocks_as_the_harness_does() {
         let book = book("plan");
         let (status, body) = post(
