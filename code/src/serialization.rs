@@ -6,6 +6,7 @@ use std::hint::black_box;
 use prost::Message;
 use workshop::generated::anchored;
 use workshop::measure::{Group, Runner, Throughput};
+use workshop::serde::de::DeserializeOwned;
 use workshop::serde::{Deserialize, Serialize};
 use workshop::serde_json;
 
@@ -72,6 +73,36 @@ pub fn sample_order() -> Order {
         note: "Leave the parcel at the back door, please.".to_string(),
     }
 }
+
+/// A larger document: `n` orders, each as large as the sample, with its own id.
+pub fn sample_orders(n: u64) -> Vec<Order> {
+    (0..n)
+        .map(|i| Order {
+            id: 1_048_576_042 + i,
+            ..sample_order()
+        })
+        .collect()
+}
+
+// ANCHOR: fast_json
+/// serde_json, for comparison: the same serde derive drives every parser below.
+pub fn decode_serde_json<T: DeserializeOwned>(bytes: &[u8]) -> T {
+    serde_json::from_slice(bytes).expect("valid JSON")
+}
+
+/// simd-json, through its serde front end: it finds the document's structure with SIMD
+/// instructions chosen at run time for this CPU, and parses in place, so it takes the bytes
+/// as `&mut` and leaves them changed.
+pub fn decode_simd_json<T: DeserializeOwned>(bytes: &mut [u8]) -> T {
+    simd_json::serde::from_slice(bytes).expect("valid JSON")
+}
+
+/// sonic-rs: serde-compatible, on shared bytes; its SIMD code is chosen when it is compiled,
+/// from the target's features (see the text).
+pub fn decode_sonic_rs<T: DeserializeOwned>(bytes: &[u8]) -> T {
+    sonic_rs::from_slice(bytes).expect("valid JSON")
+}
+// ANCHOR_END: fast_json
 
 // ANCHOR: encode
 /// JSON: self-describing text; every field name is written out in every record.
@@ -318,11 +349,62 @@ pub fn cases<R: Runner>(r: &mut R) {
     });
     g.finish();
     // ANCHOR_END: borrowed_cases
+
+    // ANCHOR: parser_cases
+    // The same JSON decoded by three parsers: the sample order, and a document of 1,000
+    // orders. simd-json spoils its input, so each call gets a fresh copy, made outside the
+    // timed region; every decoded value (and the copy) is freed outside it too.
+    let one = json.clone();
+    let many = encode_json_value(&sample_orders(1000));
+    let mut g = r.group("json_parsers");
+    g.throughput(Throughput::Bytes(one.len() as u64));
+    g.case_with_large_drop("serde_json", Some("order"), || {
+        decode_serde_json::<Order>(black_box(&one))
+    });
+    g.case_batched(
+        "simd_json",
+        Some("order"),
+        || one.clone(),
+        |mut bytes| (decode_simd_json::<Order>(&mut bytes), bytes),
+    );
+    g.case_with_large_drop("sonic_rs", Some("order"), || {
+        decode_sonic_rs::<Order>(black_box(&one))
+    });
+    g.throughput(Throughput::Bytes(many.len() as u64));
+    g.case_with_large_drop("serde_json", Some("orders_1000"), || {
+        decode_serde_json::<Vec<Order>>(black_box(&many))
+    });
+    g.case_batched(
+        "simd_json",
+        Some("orders_1000"),
+        || many.clone(),
+        |mut bytes| (decode_simd_json::<Vec<Order>>(&mut bytes), bytes),
+    );
+    g.case_with_large_drop("sonic_rs", Some("orders_1000"), || {
+        decode_sonic_rs::<Vec<Order>>(black_box(&many))
+    });
+    g.finish();
+    // ANCHOR_END: parser_cases
+}
+
+/// Any serializable value as JSON bytes.
+pub fn encode_json_value(value: &impl Serialize) -> Vec<u8> {
+    serde_json::to_vec(value).expect("the value serializes")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_three_json_parsers_decode_the_same_orders() {
+        let orders = sample_orders(3);
+        let bytes = encode_json_value(&orders);
+        assert_eq!(decode_serde_json::<Vec<Order>>(&bytes), orders);
+        assert_eq!(decode_sonic_rs::<Vec<Order>>(&bytes), orders);
+        let mut copy = bytes.clone();
+        assert_eq!(decode_simd_json::<Vec<Order>>(&mut copy), orders);
+    }
 
     // ANCHOR: round_trip
     #[test]
