@@ -357,6 +357,7 @@ pub fn cases<R: Runner>(r: &mut R) {
     let one = json.clone();
     let many = encode_json_value(&sample_orders(1000));
     let mut g = r.group("json_parsers");
+    g.slow(); // the large document takes milliseconds per call
     g.throughput(Throughput::Bytes(one.len() as u64));
     g.case_with_large_drop("serde_json", Some("order"), || {
         decode_serde_json::<Order>(black_box(&one))
