@@ -47,6 +47,7 @@ pub mod tracing;
 pub mod type_layout;
 pub mod vec_and_slices;
 pub mod where_values_live;
+pub mod wrapper_types;
 
 /// A chapter that measures something: its name (that of its bench file,
 /// `benches/<name>.rs`, and of its results, `results/<name>.json`) and its list of cases.
@@ -186,5 +187,11 @@ pub const CHAPTERS: &[Chapter] = &[
         alloc_cases: false_sharing::cases,
         list_cases: false_sharing::cases,
         count_cases: false_sharing::cases,
+    },
+    Chapter {
+        name: wrapper_types::CHAPTER,
+        alloc_cases: wrapper_types::cases,
+        list_cases: wrapper_types::cases,
+        count_cases: wrapper_types::cases,
     },
 ];

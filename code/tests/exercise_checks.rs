@@ -2,6 +2,7 @@
 //! rejects a plausible wrong answer. One test in this file: dhat allows one profiler per
 //! process.
 
+use std::borrow::Cow;
 use std::hint::black_box;
 use std::panic::catch_unwind;
 
@@ -12,6 +13,7 @@ use workshop::caches::{Matrix, Visit, check_column_sums, column_sums_by_column};
 use workshop::map_keys::{check_word_count_allocations, count_words_entry};
 use workshop::measure::{Group, Runner};
 use workshop::type_layout::{OrderLine, check_compact_line};
+use workshop::wrapper_types::check_normalize_newlines;
 
 #[global_allocator]
 static ALLOC: dhat::Alloc = dhat::Alloc;
@@ -79,6 +81,38 @@ fn exercise_checks_pass_the_solutions_and_fail_wrong_answers() {
         catch_unwind(|| check_column_sums(copy_then_columns)).is_err(),
         "the Caches check passed sums that copy the matrix in order and walk the copy by columns"
     );
+
+    check_normalize_newlines(workshop::solutions::wrapper_types::normalize_newlines);
+    assert!(
+        catch_unwind(|| check_normalize_newlines(|s| Cow::Owned(
+            s.replace("\r\n", "\n")
+        )))
+        .is_err(),
+        "the Wrapper types check passed a normalization that always allocates"
+    );
+    assert!(
+        catch_unwind(|| check_normalize_newlines(|s| s.replace("\r\n", "\n").into()))
+            .is_err(),
+        "the Wrapper types check passed a normalization that always allocates"
+    );
+    assert!(
+        catch_unwind(|| check_normalize_newlines(normalize_by_lines)).is_err(),
+        "the Wrapper types check passed a normalization that turns a lone \\r into a line end"
+    );
+}
+
+/// A wrong answer to the Wrapper types exercise: borrows when it should and allocates once,
+/// but ends every line with `\n`, the last one too, when the text did not.
+fn normalize_by_lines(s: &str) -> Cow<'_, str> {
+    if !s.contains("\r\n") {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    for line in s.lines() {
+        out.push_str(line);
+        out.push('\n');
+    }
+    Cow::Owned(out)
 }
 
 /// Another wrong answer: every element converted once in storage order, into a copy of the

@@ -24,3 +24,4 @@ pub mod tracing;
 pub mod type_layout;
 pub mod vec_and_slices;
 pub mod where_values_live;
+pub mod wrapper_types;
