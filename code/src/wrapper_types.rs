@@ -85,8 +85,12 @@ pub fn borrow_per_request(shared: &SharedName) -> u64 {
 pub const ELEMENTS: usize = 10_000;
 
 // ANCHOR: cells
+// Each function is compiled once, on its own (`inline(never)`), so that every row calls its
+// loop the same way and `cargo xtask figures asm` shows the code that was measured.
+
 /// Adds `x` to every element, borrowing the `RefCell` again for each one: a flag check and
 /// two flag writes per element, and a bounds check.
+#[inline(never)]
 pub fn add_refcell_each(values: &RefCell<Vec<u64>>, x: u64) {
     let len = values.borrow().len();
     for i in 0..len {
@@ -95,6 +99,7 @@ pub fn add_refcell_each(values: &RefCell<Vec<u64>>, x: u64) {
 }
 
 /// Borrowed once, for the whole loop.
+#[inline(never)]
 pub fn add_refcell_once(values: &RefCell<Vec<u64>>, x: u64) {
     for v in values.borrow_mut().iter_mut() {
         *v += x;
@@ -102,6 +107,7 @@ pub fn add_refcell_once(values: &RefCell<Vec<u64>>, x: u64) {
 }
 
 /// Through `&[Cell<u64>]`: shared and mutable, no flag, no check.
+#[inline(never)]
 pub fn add_cells(values: &[Cell<u64>], x: u64) {
     for v in values {
         v.set(v.get() + x);
@@ -109,6 +115,7 @@ pub fn add_cells(values: &[Cell<u64>], x: u64) {
 }
 
 /// Locking a `Mutex` for each element: an atomic instruction to lock and another to unlock.
+#[inline(never)]
 pub fn add_mutex_each(values: &Mutex<Vec<u64>>, x: u64) {
     let len = values.lock().unwrap().len();
     for i in 0..len {
@@ -117,6 +124,7 @@ pub fn add_mutex_each(values: &Mutex<Vec<u64>>, x: u64) {
 }
 
 /// Locked once, for the whole loop.
+#[inline(never)]
 pub fn add_mutex_once(values: &Mutex<Vec<u64>>, x: u64) {
     for v in values.lock().unwrap().iter_mut() {
         *v += x;
@@ -124,6 +132,7 @@ pub fn add_mutex_once(values: &Mutex<Vec<u64>>, x: u64) {
 }
 
 /// No wrapper: the caller lends `&mut`.
+#[inline(never)]
 pub fn add_plain(values: &mut [u64], x: u64) {
     for v in values {
         *v += x;
@@ -213,6 +222,9 @@ pub fn escape_replace(s: &str) -> String {
         .replace('>', "&gt;")
 }
 
+/// How a case of the `shared_arc` group starts its crew, at its first call.
+type StartCrew = Box<dyn Fn() -> Crew>;
+
 // ANCHOR: cases
 pub fn cases<R: Runner>(r: &mut R) {
     let mut g = r.group("clone");
@@ -231,7 +243,7 @@ pub fn cases<R: Runner>(r: &mut R) {
     g.throughput(Throughput::Elements((THREADS * THREAD_CLONES) as u64));
     {
         let shared = || Arc::new(CachePadded::new(name()));
-        let crews: [(&str, Box<dyn Fn() -> Crew>); 4] = [
+        let crews: [(&str, StartCrew); 4] = [
             (
                 "one_arc",
                 Box::new(move || {
