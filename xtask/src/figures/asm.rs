@@ -38,15 +38,42 @@ const LISTINGS: &[(&str, &str, &str)] = &[
         "workshop::false_sharing::count_keys_fold",
         "counts by key with `Iterator::fold`",
     ),
+    (
+        "cells_refcell_each",
+        "workshop::wrapper_types::add_refcell_each",
+        "a `RefCell` borrowed for each element",
+    ),
+    (
+        "cells_refcell_once",
+        "workshop::wrapper_types::add_refcell_once",
+        "a `RefCell` borrowed once for the loop",
+    ),
+    (
+        "cells_cell",
+        "workshop::wrapper_types::add_cells",
+        "through `&[Cell<u64>]`",
+    ),
+    (
+        "cells_plain",
+        "workshop::wrapper_types::add_plain",
+        "through `&mut [u64]`",
+    ),
 ];
 
 /// (anchor, listings): tables of what each listing does, side by side.
-const COMPARE: &[(&str, &[&str])] =
-    &[("count_keys", &["count_keys_loop", "count_keys_fold"])];
+const COMPARE: &[(&str, &[&str])] = &[
+    ("count_keys", &["count_keys_loop", "count_keys_fold"]),
+    (
+        "cells",
+        &["cells_refcell_each", "cells_refcell_once", "cells_plain"],
+    ),
+];
 
 /// (anchor, listing, listing): pairs whose code the text says is the same.
-const SAME: &[(&str, &str, &str)] =
-    &[("defer_same", "defer_guard_scope", "defer_explicit_drop")];
+const SAME: &[(&str, &str, &str)] = &[
+    ("defer_same", "defer_guard_scope", "defer_explicit_drop"),
+    ("cells_same", "cells_cell", "cells_plain"),
+];
 
 #[derive(Serialize, Deserialize)]
 struct Results {
