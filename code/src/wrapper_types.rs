@@ -356,6 +356,11 @@ pub fn check_normalize_newlines(normalize: fn(&str) -> Cow<'_, str>) {
         ("a\r\nb", "a\nb"),
         ("x\r\ny\r", "x\ny\r"),
     ];
+    // A long text, so that a String grown by pushes needs more than its first allocation.
+    let long = ("line\r\n".repeat(50), "line\n".repeat(50));
+    let cases = cases
+        .into_iter()
+        .chain([(long.0.as_str(), long.1.as_str())]);
     for (input, expected) in cases {
         let before = dhat::HeapStats::get();
         let got = normalize(input);

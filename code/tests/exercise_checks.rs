@@ -96,12 +96,32 @@ fn exercise_checks_pass_the_solutions_and_fail_wrong_answers() {
         "the Wrapper types check passed a normalization that always allocates"
     );
     assert!(
+        catch_unwind(|| check_normalize_newlines(normalize_growing)).is_err(),
+        "the Wrapper types check passed a normalization that grows its String as it goes"
+    );
+    assert!(
         catch_unwind(|| check_normalize_newlines(normalize_by_lines)).is_err(),
-        "the Wrapper types check passed a normalization that turns a lone \\r into a line end"
+        "the Wrapper types check passed a normalization that ends the last line with \\n"
     );
 }
 
-/// A wrong answer to the Wrapper types exercise: borrows when it should and allocates once,
+/// A wrong answer to the Wrapper types exercise: borrows when it should, but grows its
+/// `String` from empty, one reallocation after another on a long text.
+fn normalize_growing(s: &str) -> Cow<'_, str> {
+    if !s.contains("\r\n") {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::new();
+    for (i, piece) in s.split("\r\n").enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(piece);
+    }
+    Cow::Owned(out)
+}
+
+/// Another wrong answer: borrows when it should and allocates once,
 /// but ends every line with `\n`, the last one too, when the text did not.
 fn normalize_by_lines(s: &str) -> Cow<'_, str> {
     if !s.contains("\r\n") {
