@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use workshop::profiling::{
     BLOCKLIST, COMPILING_A_REGEX, CREATING_A_SEARCH_CACHE, FREQUENCY, Variant,
     check_emails_for, flamegraph_svg, profile_with_blocklist, samples_under,
-    write_profile,
+    thread_cpu_seconds, write_profile,
 };
 
 const USAGE: &str = "usage: profile_is_gopher compile_per_call|compiled_once \
@@ -141,13 +141,4 @@ fn main() -> ExitCode {
         })
     );
     ExitCode::SUCCESS
-}
-
-/// CPU time this thread has used, from Linux's `/proc/thread-self/schedstat` (nanoseconds
-/// on the CPU, first field); 0 where that file does not exist.
-fn thread_cpu_seconds() -> f64 {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok())
-        .map_or(0.0, |ns| ns as f64 / 1e9)
 }

@@ -3,6 +3,7 @@
 //! (the chapter's flamegraphs) and `examples/profiling_endpoint.rs` (a live profiling
 //! endpoint, Go's `net/http/pprof`). Test: `tests/profiling_endpoint.rs`.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::hint::black_box;
 use std::io;
@@ -195,6 +196,95 @@ pub const COMPILING_A_REGEX: &[&str] = &[
 /// lazy DFA's state tables) that a regex used many times builds once.
 pub const CREATING_A_SEARCH_CACHE: &[&str] = &["create_cache"];
 // ANCHOR_END: samples_under
+
+// ---------------------------------------------------------------------------------------
+// Attributing samples to a phase: the seed's `profiler-labels` example.
+
+// ANCHOR: patterns
+/// The five patterns of the seed's `profiler-labels` example, each with a name that fits a
+/// Linux thread name (15 bytes at most; longer ones are cut).
+pub const PATTERNS: [(&str, &str); 5] = [
+    ("bracketed_index", r"^[a-z]+\[[0-9]+\]$"),
+    ("foo_star", "foo.*"),
+    ("foo_group", "foo(.?)"),
+    ("foo_optional", "foo.?"),
+    ("two_groups", "a(x*)b(y|z)c"),
+];
+
+/// One phase of the seed's shape: compile `pattern` (and drop it) `n` times.
+pub fn compile_times(pattern: &str, n: u32) {
+    for _ in 0..n {
+        drop(black_box(
+            Regex::new(black_box(pattern)).expect("a valid pattern"),
+        ));
+    }
+}
+// ANCHOR_END: patterns
+
+/// Two parts of compiling a pattern that its profile shows: setting up the compiler of
+/// Unicode classes (such as `.`) into UTF-8 byte sequences, and choosing a prefilter (a
+/// fast literal search, here Teddy from aho-corasick) for the literals a match must contain.
+pub const BUILDING_A_UTF8_COMPILER: &[&str] = &["Utf8Compiler::new"];
+pub const CHOOSING_A_PREFILTER: &[&str] = &["prefilter::Choice::new"];
+
+// ANCHOR: profile_each
+/// One profile per phase. pprof-rs has one profiler per process and no labels, but phases
+/// that run one after another can each have their own guard: every sample of a report is
+/// then its phase's.
+pub fn profile_each<P: Copy, T>(
+    frequency: i32,
+    phases: &[P],
+    mut work: impl FnMut(P) -> T,
+) -> pprof::Result<Vec<(T, Report)>> {
+    phases
+        .iter()
+        .map(|&phase| profile(frequency, || work(phase)))
+        .collect()
+}
+// ANCHOR_END: profile_each
+
+// ANCHOR: on_named_threads
+/// Runs each job on a thread of its own, named after its label, and returns their results
+/// in order. pprof-rs reads the interrupted thread's name with every sample: a profile of
+/// this run has each label at the root of its flamegraph tower and as the `thread` label
+/// of its samples in the protobuf.
+pub fn on_named_threads<T: Send>(
+    jobs: impl IntoIterator<Item = (&'static str, impl FnOnce() -> T + Send)>,
+) -> io::Result<Vec<T>> {
+    thread::scope(|s| {
+        let handles = jobs
+            .into_iter()
+            .map(|(label, job)| {
+                thread::Builder::new()
+                    .name(label.to_string())
+                    .spawn_scoped(s, job)
+            })
+            .collect::<io::Result<Vec<_>>>()?;
+        Ok(handles
+            .into_iter()
+            .map(|h| h.join().expect("a labelled job panicked"))
+            .collect())
+    })
+}
+
+/// Samples per thread name: the label view of a report (`go tool pprof -tags`).
+pub fn samples_by_thread(report: &Report) -> BTreeMap<String, u64> {
+    let mut by_thread = BTreeMap::new();
+    for (stack, &count) in &report.data {
+        *by_thread.entry(stack.thread_name_or_id()).or_default() += count.max(0) as u64;
+    }
+    by_thread
+}
+// ANCHOR_END: on_named_threads
+
+/// CPU time this thread has used, from Linux's `/proc/thread-self/schedstat` (nanoseconds
+/// on the CPU, its first field); 0 where that file does not exist.
+pub fn thread_cpu_seconds() -> f64 {
+    fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+        .map_or(0.0, |ns| ns as f64 / 1e9)
+}
 
 // ---------------------------------------------------------------------------------------
 // Criterion: a flamegraph per benchmark under `--profile-time`.
@@ -557,6 +647,14 @@ pub fn cases<R: Runner>(r: &mut R) {
     }
     g.finish();
 
+    // The seed's profiler-labels shape, timed: which pattern costs most to compile.
+    let mut g = r.group("compile_pattern");
+    g.throughput(Throughput::Elements(1));
+    for (name, pattern) in PATTERNS {
+        g.case(name, None, || compile_times(black_box(pattern), 1));
+    }
+    g.finish();
+
     // The exercise's solution measures itself beside `distinct_words_vec`: its code lives in
     // its own file, so that this module (which the chapter shows whole, as hidden lines)
     // does not give it away.
@@ -583,6 +681,15 @@ mod tests {
         }
         assert_eq!(is_gopher_compiled_once("rob@golang.org"), Some("rob"));
         assert_eq!(is_gopher_compiled_once("a@golangXorg"), None);
+    }
+
+    #[test]
+    fn pattern_names_fit_a_thread_name() {
+        for (name, pattern) in PATTERNS {
+            // Linux keeps 15 bytes of a thread's name; pprof-rs would show the cut one.
+            assert!(name.len() <= 15, "{name}");
+            assert!(Regex::new(pattern).is_ok(), "{pattern}");
+        }
     }
 
     #[test]
