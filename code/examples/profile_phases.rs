@@ -5,6 +5,8 @@
 //! $ cargo run --release -p workshop --example profile_phases
 //! $ cargo run --release -p workshop --example profile_phases -- --compiles 2000 \
 //!       --frequency 199 --out target/profiles
+//! $ cargo run --release -p workshop --example profile_phases -- \
+//!       --blocklist none     # keep the samples that land in libc (malloc, free, memcpy)
 //! ```
 //!
 //! 1. one profile per phase: the patterns one after another, each under its own guard;
@@ -19,18 +21,21 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use workshop::profiling::{
-    BUILDING_A_UTF8_COMPILER, CHOOSING_A_PREFILTER, COMPILING_A_REGEX, FREQUENCY,
-    PATTERNS, compile_times, flamegraph_svg, on_named_threads, profile, profile_each,
-    samples_by_thread, samples_under, thread_cpu_seconds, write_profile,
+    BLOCKLIST, BUILDING_A_UTF8_COMPILER, CHOOSING_A_PREFILTER, COMPILING_A_REGEX,
+    FREQUENCY, PATTERNS, compile_times, flamegraph_svg, on_named_threads, profile_each,
+    profile_with_blocklist, samples_by_thread, samples_under, thread_cpu_seconds,
+    write_profile,
 };
 
 const USAGE: &str = "usage: profile_phases [--compiles 1..=1000000] [--frequency 1..=1000] \
-                     [--out DIR]";
+                     [--out DIR] [--blocklist default|none]";
 
 struct Args {
     compiles: u32,
     frequency: i32,
     out: PathBuf,
+    /// The libraries pprof-rs drops samples in: `BLOCKLIST`, or none.
+    blocklist: &'static [&'static str],
 }
 
 fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Args, String> {
@@ -38,6 +43,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Args, String> {
         compiles: 3_000,
         frequency: FREQUENCY,
         out: PathBuf::from("target/profiles"),
+        blocklist: BLOCKLIST,
     };
     let mut args = args.into_iter();
     while let Some(flag) = args.next() {
@@ -57,6 +63,13 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Args, String> {
                 }
             }
             "--out" => parsed.out = PathBuf::from(value),
+            "--blocklist" => {
+                parsed.blocklist = match value.as_str() {
+                    "default" => BLOCKLIST,
+                    "none" => &[],
+                    _ => return Err(bad()),
+                }
+            }
             _ => return Err(format!("unknown argument {flag:?}")),
         }
     }
@@ -81,7 +94,7 @@ fn main() -> ExitCode {
     let n = args.compiles;
 
     // 1. One profile per phase.
-    let each = profile_each(args.frequency, &PATTERNS, |(_, pattern)| {
+    let each = profile_each(args.frequency, args.blocklist, &PATTERNS, |(_, pattern)| {
         compile_timed(pattern, n)
     });
     let each = match each {
@@ -93,7 +106,7 @@ fn main() -> ExitCode {
     };
 
     // 2. One profile, the phases at once on threads named after them.
-    let labelled = profile(args.frequency, || {
+    let labelled = profile_with_blocklist(args.frequency, args.blocklist, || {
         on_named_threads(
             PATTERNS.map(|(name, pattern)| (name, move || compile_timed(pattern, n))),
         )

@@ -233,12 +233,13 @@ pub const CHOOSING_A_PREFILTER: &[&str] = &["prefilter::Choice::new"];
 /// then its phase's.
 pub fn profile_each<P: Copy, T>(
     frequency: i32,
+    blocklist: &[&str],
     phases: &[P],
     mut work: impl FnMut(P) -> T,
 ) -> pprof::Result<Vec<(T, Report)>> {
     phases
         .iter()
-        .map(|&phase| profile(frequency, || work(phase)))
+        .map(|&phase| profile_with_blocklist(frequency, blocklist, || work(phase)))
         .collect()
 }
 // ANCHOR_END: profile_each
