@@ -273,10 +273,9 @@ fn phases_table(phases: &Phases) -> String {
     let labelled = phases.labelled_samples_total.max(1) as f64;
     let share = |part: u64, all: u64| percent(part as f64 / all.max(1) as f64);
     let mut table = String::from(
-        "| pattern | CPU µs per compile | samples (own profile) | share of the five \
-         profiles' samples | share of their CPU time | under `Utf8Compiler::new` | under \
-         `prefilter::Choice::new` | labelled profile: share of samples | labelled run: share \
-         of CPU time |\n| :-- | --: | --: | --: | --: | --: | --: | --: | --: |\n",
+        "| pattern | CPU µs per compile | samples | % of samples | % of CPU | in \
+         `Utf8Compiler` | in `prefilter` | labelled: % of samples | labelled: % of CPU |\n\
+         | :-- | --: | --: | --: | --: | --: | --: | --: | --: |\n",
     );
     for p in &phases.phases {
         let _ = writeln!(
@@ -298,8 +297,10 @@ fn phases_table(phases: &Phases) -> String {
     }
     let _ = write!(
         table,
-        "\n*{} compiles of each pattern, sampled {} times a second of CPU time. Own profile: \
-         the patterns one after another, each under its own `ProfilerGuard`. Labelled: the five \
+        "\n*{} compiles of each pattern, sampled {} times a second of CPU time. The first \
+         columns come from the patterns' own profiles, one after another, each under its own \
+         `ProfilerGuard`; `in Utf8Compiler` and `in prefilter` count the samples of that profile \
+         under `Utf8Compiler::new` and `prefilter::Choice::new`. Labelled: the five \
          at once, each on a thread named after it, in one profile of {} samples for {:.2} s of \
          CPU ({:.0} samples per CPU second). CPU time is each thread's own, from \
          `/proc/thread-self/schedstat`.*",
