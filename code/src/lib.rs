@@ -20,6 +20,7 @@ pub use serde_json;
 
 pub mod allocators;
 pub mod benchmarking;
+pub mod bounds_checks;
 pub mod buffered_io;
 pub mod caches;
 pub mod concurrent_io;
@@ -193,5 +194,11 @@ pub const CHAPTERS: &[Chapter] = &[
         alloc_cases: wrapper_types::cases,
         list_cases: wrapper_types::cases,
         count_cases: wrapper_types::cases,
+    },
+    Chapter {
+        name: bounds_checks::CHAPTER,
+        alloc_cases: bounds_checks::cases,
+        list_cases: bounds_checks::cases,
+        count_cases: bounds_checks::cases,
     },
 ];

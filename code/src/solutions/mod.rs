@@ -4,6 +4,7 @@
 
 pub mod allocators;
 pub mod benchmarking;
+pub mod bounds_checks;
 pub mod buffered_io;
 pub mod caches;
 pub mod concurrent_io;

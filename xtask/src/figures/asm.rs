@@ -58,6 +58,83 @@ const LISTINGS: &[(&str, &str, &str)] = &[
         "workshop::wrapper_types::add_plain",
         "through `&mut [u64]`",
     ),
+    (
+        "bc_add_indexed",
+        "workshop::bounds_checks::add_indexed",
+        "indexed",
+    ),
+    (
+        "bc_add_asserted",
+        "workshop::bounds_checks::add_asserted",
+        "indexed after one `assert!`",
+    ),
+    (
+        "bc_add_resliced",
+        "workshop::bounds_checks::add_resliced",
+        "indexed after reslicing",
+    ),
+    ("bc_add_zip", "workshop::bounds_checks::add_zip", "`zip`"),
+    (
+        "bc_add_unchecked",
+        "workshop::bounds_checks::add_unchecked",
+        "`get_unchecked`",
+    ),
+    (
+        "bc_sum_indexed",
+        "workshop::bounds_checks::sum_indexed",
+        "indexed by the slice's own range",
+    ),
+    (
+        "bc_rows_indexed",
+        "workshop::bounds_checks::rows_indexed",
+        "rows indexed as `r * width + c`",
+    ),
+    (
+        "bc_rows_sliced",
+        "workshop::bounds_checks::rows_sliced",
+        "each row sliced first",
+    ),
+    (
+        "bc_rows_chunks",
+        "workshop::bounds_checks::rows_chunks",
+        "rows as `chunks_exact`, elements as `zip`",
+    ),
+    (
+        "bc_lookup_slice",
+        "workshop::bounds_checks::lookup_slice",
+        "a table as a slice",
+    ),
+    (
+        "bc_lookup_array",
+        "workshop::bounds_checks::lookup_array",
+        "a table as `&[u32; 256]`",
+    ),
+    (
+        "bc_deltas",
+        "workshop::solutions::bounds_checks::deltas",
+        "the exercise's solution",
+    ),
+];
+
+/// (anchor, listings): tables of the bounds checks and SSE instructions of each listing.
+const CHECKS: &[(&str, &[&str])] = &[
+    (
+        "bc_checks",
+        &[
+            "bc_add_indexed",
+            "bc_add_asserted",
+            "bc_add_resliced",
+            "bc_add_zip",
+            "bc_add_unchecked",
+            "bc_sum_indexed",
+            "bc_rows_indexed",
+            "bc_rows_sliced",
+            "bc_rows_chunks",
+            "bc_lookup_slice",
+            "bc_lookup_array",
+        ],
+    ),
+    ("bc_deltas_checks", &["bc_deltas"]),
 ];
 
 /// (anchor, listings): tables of what each listing does, side by side.
@@ -186,6 +263,29 @@ fn stack_moves(lines: &[String]) -> usize {
         .count()
 }
 
+/// Calls to the functions a failed bounds check panics through: `panic_bounds_check` for an
+/// index, `slice_index_fail` (and its older, finer-grained names) for a range.
+fn bounds_checks(lines: &[String]) -> usize {
+    const PANICS: [&str; 5] = [
+        "panic_bounds_check",
+        "slice_index_fail",
+        "slice_start_index_len_fail",
+        "slice_end_index_len_fail",
+        "slice_index_order_fail",
+    ];
+    lines
+        .iter()
+        .map(|l| l.trim())
+        .filter(|l| l.starts_with("call") || l.starts_with("jmp"))
+        .filter(|l| PANICS.iter().any(|p| l.contains(p)))
+        .count()
+}
+
+/// Instructions that name an SSE register (`xmm`): in these loops, the vectorized part.
+fn sse_instructions(lines: &[String]) -> usize {
+    lines.iter().skip(1).filter(|l| l.contains("xmm")).count()
+}
+
 /// Instructions of a listing: lines that are neither labels nor directives.
 fn instructions(lines: &[String]) -> usize {
     lines
@@ -231,6 +331,25 @@ fn render(results: &Results) -> Result<String> {
                 l.function,
                 instructions(&l.lines),
                 stack_moves(&l.lines)
+            ));
+        }
+        out.push_str(&anchored(anchor, &body, &results.stamp));
+        out.push('\n');
+    }
+    for (anchor, names) in CHECKS {
+        let mut body = String::from(
+            "| function | what | instructions | bounds-check panics | SSE (`xmm`) instructions |\n\
+             | :-- | :-- | --: | --: | --: |\n",
+        );
+        for name in *names {
+            let l = find(name)?;
+            body.push_str(&format!(
+                "| `{}` | {} | {} | {} | {} |\n",
+                l.function.rsplit("::").next().unwrap_or(&l.function),
+                l.about,
+                instructions(&l.lines),
+                bounds_checks(&l.lines),
+                sse_instructions(&l.lines)
             ));
         }
         out.push_str(&anchored(anchor, &body, &results.stamp));
@@ -289,5 +408,17 @@ mod tests {
         .map(String::from)
         .to_vec();
         assert_eq!(stack_moves(&moves), 1);
+        let checked: Vec<String> = [
+            "f:",
+            "\tmovdqu xmm0, xmmword ptr [rdi]",
+            "\tcall qword ptr [rip + core::panicking::panic_bounds_check@GOTPCREL]",
+            "\tcall qword ptr [rip + core::slice::index::slice_index_fail@GOTPCREL]",
+            "\tcall qword ptr [rip + core::panicking::panic_fmt@GOTPCREL]",
+            "\tlea rdx, [rip + .Lanon.panic_bounds_check.1]",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(bounds_checks(&checked), 2);
+        assert_eq!(sse_instructions(&checked), 1);
     }
 }
