@@ -165,6 +165,15 @@ pub fn lookup_array(table: &[u32; TABLE], keys: &[u8]) -> u32 {
     keys.iter()
         .fold(0u32, |sum, &k| sum.wrapping_add(table[usize::from(k)]))
 }
+
+/// A slice that must hold the whole table, made into an array reference once: the one check
+/// (`try_into`) happens before the loop, and the loop is `lookup_array`'s.
+#[inline(never)]
+pub fn lookup_converted(table: &[u32], keys: &[u8]) -> u32 {
+    let table: &[u32; TABLE] = table.try_into().expect("a table of 256 entries");
+    keys.iter()
+        .fold(0u32, |sum, &k| sum.wrapping_add(table[usize::from(k)]))
+}
 // ANCHOR_END: lookup
 
 /// The inputs: `a[i] = i`, `b[i] = 2i`, so that every sum is known and nothing overflows.
@@ -234,6 +243,9 @@ pub fn cases<R: Runner>(r: &mut R) {
     let (table, keys) = lookup_inputs();
     g.case("slice", None, || lookup_slice(black_box(&table[..]), &keys));
     g.case("array", None, || lookup_array(black_box(&table), &keys));
+    g.case("converted", None, || {
+        lookup_converted(black_box(&table[..]), &keys)
+    });
     g.finish();
 }
 // ANCHOR_END: cases
@@ -336,6 +348,10 @@ mod tests {
     fn both_lookups_agree() {
         let (table, keys) = lookup_inputs();
         assert_eq!(lookup_slice(&table, &keys), lookup_array(&table, &keys));
+        assert_eq!(lookup_slice(&table, &keys), lookup_converted(&table, &keys));
+        assert!(
+            std::panic::catch_unwind(|| lookup_converted(&table[..255], &keys)).is_err()
+        );
         assert!(std::panic::catch_unwind(|| lookup_slice(&table[..100], &keys)).is_err());
     }
 }

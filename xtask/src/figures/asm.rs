@@ -110,6 +110,11 @@ const LISTINGS: &[(&str, &str, &str)] = &[
         "a table as `&[u32; 256]`",
     ),
     (
+        "bc_lookup_converted",
+        "workshop::bounds_checks::lookup_converted",
+        "a slice made a `&[u32; 256]` once",
+    ),
+    (
         "bc_deltas",
         "workshop::solutions::bounds_checks::deltas",
         "the exercise's solution",
@@ -132,6 +137,7 @@ const CHECKS: &[(&str, &[&str])] = &[
             "bc_rows_chunks",
             "bc_lookup_slice",
             "bc_lookup_array",
+            "bc_lookup_converted",
         ],
     ),
     ("bc_deltas_checks", &["bc_deltas"]),
