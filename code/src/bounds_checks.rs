@@ -118,7 +118,8 @@ pub fn rows_indexed(a: &[u32], b: &[u32], out: &mut [u32], width: usize) {
     }
 }
 
-/// Each row sliced out first (three checks per row), then indexed from 0 in the row.
+/// Each row sliced out first (six checks per row, one at each end of each slice), then indexed
+/// from 0 in the row.
 #[inline(never)]
 pub fn rows_sliced(a: &[u32], b: &[u32], out: &mut [u32], width: usize) {
     for r in 0..out.len() / width {
