@@ -110,6 +110,11 @@ const LISTINGS: &[(&str, &str, &str)] = &[
         "a table as `&[u32; 256]`",
     ),
     (
+        "bc_lookup_slice_unrolled",
+        "workshop::bounds_checks::lookup_slice_unrolled",
+        "a slice, unrolled by hand, checks kept",
+    ),
+    (
         "bc_lookup_converted",
         "workshop::bounds_checks::lookup_converted",
         "a slice made a `&[u32; 256]` once",
@@ -137,6 +142,7 @@ const CHECKS: &[(&str, &[&str])] = &[
             "bc_rows_chunks",
             "bc_lookup_slice",
             "bc_lookup_array",
+            "bc_lookup_slice_unrolled",
             "bc_lookup_converted",
         ],
     ),
