@@ -110,8 +110,8 @@ const LISTINGS: &[(&str, &str, &str)] = &[
         "a table as `&[u32; 256]`",
     ),
     (
-        "bc_lookup_slice_unrolled",
-        "workshop::bounds_checks::lookup_slice_unrolled",
+        "bc_lookup_by_fours",
+        "workshop::bounds_checks::lookup_checked_by_fours",
         "a slice, unrolled by hand, checks kept",
     ),
     (
@@ -142,7 +142,7 @@ const CHECKS: &[(&str, &[&str])] = &[
             "bc_rows_chunks",
             "bc_lookup_slice",
             "bc_lookup_array",
-            "bc_lookup_slice_unrolled",
+            "bc_lookup_by_fours",
             "bc_lookup_converted",
         ],
     ),
